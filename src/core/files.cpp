@@ -1,0 +1,117 @@
+#include "core/files.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ht {
+namespace {
+
+std::string errnoText() { return std::strerror(errno); }
+
+Status writeAll(int fd, const std::string& content, const std::string& path) {
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::ioError("writing " + path + ": " + errnoText());
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return Status::ioError("syncing " + path + ": " + errnoText());
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::string> readFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::notFound("no such file: " + path);
+    if (errno == EACCES) return Status::permissionDenied("cannot read " + path + ": " + errnoText());
+    return Status::ioError("cannot open " + path + ": " + errnoText());
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status st = Status::ioError("reading " + path + ": " + errnoText());
+      ::close(fd);
+      return st;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = path + ".tmp-honeytrail-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EROFS) {
+      return Status::permissionDenied("cannot write " + path + ": " + errnoText());
+    }
+    return Status::ioError("cannot create " + tmp + ": " + errnoText());
+  }
+  ::fchmod(fd, mode);  // open() honours the umask; the mode asked for is the one we want
+  Status st = writeAll(fd, content, tmp);
+  ::close(fd);
+  if (!st.isOk()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Status err = Status::ioError("replacing " + path + ": " + errnoText());
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return Status::ok();
+}
+
+Status writeFileExclusive(const std::string& path, const std::string& content, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::alreadyExists(path + " already exists");
+    if (errno == EACCES || errno == EROFS) {
+      return Status::permissionDenied("cannot write " + path + ": " + errnoText());
+    }
+    return Status::ioError("cannot create " + path + ": " + errnoText());
+  }
+  ::fchmod(fd, mode);
+  Status st = writeAll(fd, content, path);
+  ::close(fd);
+  if (!st.isOk()) ::unlink(path.c_str());
+  return st;
+}
+
+Status ensurePrivateDir(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  bool existed = std::filesystem::is_directory(path, ec);
+  if (!existed) {
+    if (std::filesystem::exists(path, ec)) {
+      return Status::ioError("data dir " + path + " exists and is not a directory");
+    }
+    std::filesystem::create_directories(path, ec);
+    if (ec) return Status::permissionDenied("cannot create data dir " + path + ": " + ec.message());
+    ::chmod(path.c_str(), mode);
+  }
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    return Status::permissionDenied("data dir " + path + " is not writable: " + errnoText());
+  }
+  return Status::ok();
+}
+
+bool fileExists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace ht

@@ -1,0 +1,22 @@
+// File helpers with the safety properties honeytrail needs: whole-file reads with clear errors,
+// atomic replacement (write a temporary file, fsync, rename) so that a crash never leaves a
+// half-written credentials file, and explicit permission modes for sensitive files.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+#include "core/status.h"
+
+namespace ht {
+
+Result<std::string> readFile(const std::string& path);
+// Writes content to path atomically with the given mode. Fails if the parent does not exist.
+Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode);
+// Creates a new file exclusively (fails with AlreadyExists if it exists).
+Status writeFileExclusive(const std::string& path, const std::string& content, mode_t mode);
+// Creates dir (and parents) with the given mode for the last component; checks it is writable.
+Status ensurePrivateDir(const std::string& path, mode_t mode);
+bool fileExists(const std::string& path);
+
+}  // namespace ht
