@@ -1,5 +1,694 @@
 #include "app/cli.h"
 
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "app/context.h"
+#include "app/output.h"
+#include "aws/key_id.h"
+#include "config/config.h"
+#include "core/files.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "tokens/audit.h"
+#include "tokens/render.h"
+
 namespace ht::app {
-int runCli(int, char**) { return 0; }
+namespace {
+
+using nlohmann::json;
+using tokens::Token;
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// Thrown only inside this file to leave a subcommand callback with a Status; never escapes runCli.
+struct CommandFailed {
+  Status status;
+};
+
+void check(const Status& st) {
+  if (!st.isOk()) throw CommandFailed{st};
+}
+template <typename T>
+T unwrap(Result<T> r) {
+  if (!r.hasValue()) throw CommandFailed{r.status()};
+  return std::move(r).value();
+}
+
+Result<tokens::Tags> parseTags(const std::vector<std::string>& items) {
+  tokens::Tags tags;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::invalidArgument("tag '" + item + "' must be KEY=VALUE");
+    }
+    tags[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return tags;
+}
+
+OutputFormat parseOutput(const std::string& s) {
+  return s == "json" ? OutputFormat::kJson : OutputFormat::kTable;
+}
+
+void addOutputOption(CLI::App* cmd, std::string* out) {
+  cmd->add_option("-o,--output", *out, "table (for people) or json (for scripts)")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->default_val("table");
+}
+
+// Reads a secret access key from standard input without echoing it anywhere.
+Result<SecretString> readSecretFromStdin() {
+  std::string line;
+  std::getline(std::cin, line);
+  SecretString secret(trim(line));
+  secureZero(line.data(), line.size());
+  if (secret.size() != 40) {
+    return Status::invalidArgument(
+        "the secret on standard input is not an AWS secret access key "
+        "(expected 40 characters, got " +
+        std::to_string(secret.size()) + ")");
+  }
+  for (char c : secret.reveal()) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    if (!ok) {
+      return Status::invalidArgument(
+          "the secret on standard input has a character outside the "
+          "base64 alphabet (A-Z a-z 0-9 + /)");
+    }
+  }
+  return secret;
+}
+
+std::string shortTime(TimePoint t) { return formatTime(t); }
+
+std::string placementSummary(const std::vector<tokens::Placement>& ps) {
+  std::string out;
+  for (const auto& p : ps) {
+    if (!out.empty()) out += "; ";
+    out += p.host.empty() ? p.location : (p.location.empty() ? p.host : p.host + ":" + p.location);
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<tokens::Placement>> placementsByToken(Context& ctx) {
+  std::map<std::string, std::vector<tokens::Placement>> by;
+  for (auto& p : unwrap(ctx.registry().placements(std::nullopt))) by[p.token_id].push_back(p);
+  return by;
+}
+
+void printToken(const Token& t, const std::vector<tokens::Placement>& ps,
+                const std::vector<tokens::CustodyEvent>& custody, OutputFormat out) {
+  if (out == OutputFormat::kJson) {
+    json j = tokenToJson(t);
+    j["placements"] = json::array();
+    for (const auto& p : ps) j["placements"].push_back(placementToJson(p));
+    j["custody"] = json::array();
+    for (const auto& c : custody) j["custody"].push_back(custodyToJson(c));
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  std::cout << "token        " << t.id << "\n"
+            << "key id       " << t.key_id << "\n"
+            << "status       " << tokens::tokenStatusName(t.status)
+            << (t.revoked_at ? " (" + shortTime(*t.revoked_at) + ": " + t.revoke_reason + ")" : "")
+            << "\n"
+            << "back-end     " << t.backend
+            << (t.can_trigger ? "" : " (synthetic: cannot trigger in AWS)") << "\n"
+            << "account      " << (t.account_id.empty() ? "(not decodable)" : t.account_id) << "\n"
+            << "user         " << (t.user_arn.empty() ? t.user_path + t.user_name : t.user_arn)
+            << "\n"
+            << "principal    " << (t.principal_id.empty() ? "-" : t.principal_id) << "\n"
+            << "secret       " << tokens::secretStateName(t.secret_state) << "\n"
+            << "label        " << (t.label.empty() ? "-" : t.label) << "\n"
+            << "tags         " << (t.tags.empty() ? "-" : tagsToText(t.tags)) << "\n"
+            << "created      " << shortTime(t.created_at) << "\n";
+  std::cout << "\nplacements\n";
+  Table pt({"ID", "HOST", "LOCATION", "KIND", "OWNER", "ADDED"});
+  for (const auto& p : ps)
+    pt.add({std::to_string(p.id), p.host, p.location, p.kind, p.owner, shortTime(p.created_at)});
+  std::cout << (pt.empty() ? "  (none)\n" : pt.render());
+  std::cout << "\nchain of custody\n";
+  Table ct({"#", "AT", "HOLDER", "METHOD", "PLACEMENT", "NOTES"});
+  int n = 0;
+  for (const auto& c : custody) {
+    ct.add({std::to_string(++n), shortTime(c.at), c.holder, c.method,
+            c.placement_id ? std::to_string(*c.placement_id) : "", c.notes});
+  }
+  std::cout << (ct.empty() ? "  (none)\n" : ct.render());
+}
+
+int failOnRank(const std::string& s) {
+  tokens::Severity sev;
+  if (!tokens::parseSeverity(s, &sev)) return 100;
+  return static_cast<int>(sev);
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  CLI::App app{
+      "honeytrail: AWS honey tokens, from minting and placement to detection.\n"
+      "State lives in the data dir (--data-dir, $HONEYTRAIL_DATA_DIR, default ./honeytrail-data)."};
+  app.set_version_flag("--version", "honeytrail 0.1.0");
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("--data-dir", g.data_dir,
+                 "Directory holding all state (also $HONEYTRAIL_DATA_DIR)");
+  app.add_option(
+      "-c,--config", g.config_path,
+      "Config file (also $HONEYTRAIL_CONFIG; default DATA_DIR/honeytrail.yaml if present)");
+  app.add_option("--log-level", g.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-format", g.log_format, "plain or json")
+      ->check(CLI::IsMember({"plain", "json"}));
+
+  std::unique_ptr<Context> ctx_holder;
+  auto ctx = [&]() -> Context& {
+    if (!ctx_holder) ctx_holder = std::make_unique<Context>(g);
+    return *ctx_holder;
+  };
+  int exit_code = kExitOk;
+
+  // ---- status ----
+  auto* status_cmd = app.add_subcommand("status", "Open the data dir and summarise the registry");
+  std::string status_out;
+  addOutputOption(status_cmd, &status_out);
+  status_cmd->callback([&] {
+    Context& c = ctx();
+    auto toks = unwrap(c.registry().list({}));
+    auto by = placementsByToken(c);
+    int active = 0, revoked = 0, unplaced = 0, stored = 0;
+    for (const auto& t : toks) {
+      (t.status == tokens::TokenStatus::kActive ? active : revoked)++;
+      if (t.status == tokens::TokenStatus::kActive && by[t.id].empty()) ++unplaced;
+      if (t.secret_state == tokens::SecretState::kStored) ++stored;
+    }
+    auto findings = unwrap(c.auditAll());
+    std::map<std::string, int> by_sev;
+    for (const auto& f : findings) by_sev[tokens::severityName(f.severity)]++;
+    int version = unwrap(c.store().schemaVersion());
+    if (parseOutput(status_out) == OutputFormat::kJson) {
+      json j = {{"data_dir", c.dataDir()},     {"database", c.databasePath()},
+                {"schema_version", version},   {"config", c.configSource()},
+                {"tokens_active", active},     {"tokens_revoked", revoked},
+                {"tokens_unplaced", unplaced}, {"secrets_stored", stored},
+                {"audit_findings", by_sev}};
+      std::cout << j.dump() << "\n";
+      return;
+    }
+    std::cout << "honeytrail 0.1.0\n"
+              << "data dir        " << c.dataDir() << "\n"
+              << "database        " << c.databasePath() << " (sqlite, schema v" << version << ")\n"
+              << "config          " << c.configSource() << "\n"
+              << "tokens          " << active << " active, " << revoked << " revoked\n"
+              << "not yet placed  " << unplaced << "\n"
+              << "secrets stored  " << stored << " (encrypted; forget them once placed)\n"
+              << "audit findings  ";
+    if (findings.empty()) std::cout << "none";
+    bool first = true;
+    for (const char* s : {"critical", "high", "medium", "low", "info"}) {
+      if (by_sev.count(s)) {
+        std::cout << (first ? "" : ", ") << by_sev[s] << " " << s;
+        first = false;
+      }
+    }
+    std::cout << "\n";
+    if (toks.empty()) {
+      std::cout << "\nNo tokens yet. Start with:\n  honeytrail token create --label web-01\n";
+    } else if (!findings.empty()) {
+      std::cout << "\nSee `honeytrail token audit` for the findings and their fixes.\n";
+    }
+  });
+
+  // ---- key inspect ----
+  auto* key_cmd = app.add_subcommand("key", "Look at access key IDs");
+  key_cmd->require_subcommand(1);
+  auto* inspect_cmd =
+      key_cmd->add_subcommand("inspect", "Format, kind and account of a key ID (offline)");
+  std::string inspect_key, inspect_out;
+  inspect_cmd->add_option("KEY_ID", inspect_key, "An access key ID or other AWS unique ID")
+      ->required();
+  addOutputOption(inspect_cmd, &inspect_out);
+  inspect_cmd->callback([&] {
+    aws::KeyIdInfo info = aws::inspectKeyId(inspect_key);
+    tokens::CanaryAccounts canaries = unwrap(loadCanaryAccounts(ctx().config()));
+    std::string canary;
+    if (info.account_id) {
+      auto it = canaries.accounts.find(*info.account_id);
+      if (it != canaries.accounts.end()) canary = it->second;
+    }
+    if (parseOutput(inspect_out) == OutputFormat::kJson) {
+      json j = {{"key_id", inspect_key},
+                {"valid", info.valid_format},
+                {"prefix", info.prefix},
+                {"kind", info.kind}};
+      if (!info.valid_format) j["error"] = info.format_error;
+      j["account_id"] = info.account_id ? json(*info.account_id) : json(nullptr);
+      if (!info.account_id) j["account_note"] = info.account_note;
+      j["known_canary_account"] = !canary.empty();
+      if (!canary.empty()) j["canary_list"] = canary;
+      std::cout << j.dump() << "\n";
+    } else {
+      std::cout << "key id      " << inspect_key << "\n"
+                << "format      " << (info.valid_format ? "valid" : "invalid: " + info.format_error)
+                << "\n";
+      if (!info.prefix.empty())
+        std::cout << "kind        " << info.prefix << ": " << info.kind << "\n";
+      std::cout << "account     "
+                << (info.account_id ? *info.account_id : "none (" + info.account_note + ")") << "\n"
+                << "canary      "
+                << (canary.empty() ? "not a known canary account"
+                                   : "KNOWN CANARY ACCOUNT (" + canary + ")")
+                << "\n";
+    }
+    if (!info.valid_format) exit_code = kExitError;
+  });
+
+  // ---- config ----
+  auto* config_cmd = app.add_subcommand("config", "Check and show configuration");
+  config_cmd->require_subcommand(1);
+  auto* validate_cmd =
+      config_cmd->add_subcommand("validate", "Check a config file and list every problem");
+  std::string validate_path;
+  validate_cmd->add_option("FILE", validate_path,
+                           "Config file (default: the one honeytrail would load)");
+  validate_cmd->callback([&] {
+    std::string path = validate_path.empty() ? resolveConfigPath(g) : validate_path;
+    if (path.empty()) {
+      std::cout << "no config file: every option takes its default\n";
+      return;
+    }
+    auto text = readFile(path);
+    if (!text.hasValue()) throw CommandFailed{text.status()};
+    std::vector<config::ConfigProblem> problems;
+    auto parsed = config::parseConfigCollect(*text, path, config::processEnv(), &problems);
+    if (problems.empty() && parsed.hasValue()) {
+      std::cout << path << ": OK\n";
+      return;
+    }
+    for (const auto& p : problems) std::cerr << p.toString() << "\n";
+    if (problems.empty()) std::cerr << parsed.status().message() << "\n";
+    std::cerr << path << ": " << std::max<size_t>(problems.size(), 1) << " problem(s)\n";
+    exit_code = kExitError;
+  });
+  auto* show_cmd =
+      config_cmd->add_subcommand("show", "Print the effective config (defaults + file)");
+  show_cmd->callback([&] { std::cout << config::configToYaml(ctx().config()); });
+
+  // ---- token ----
+  auto* token_cmd =
+      app.add_subcommand("token", "Create, import, list, render, audit and revoke tokens");
+  token_cmd->require_subcommand(1);
+
+  auto* create_cmd =
+      token_cmd->add_subcommand("create", "Mint a new honey token (prints its secret once)");
+  tokens::CreateOptions create_opts;
+  std::vector<std::string> create_tags;
+  bool no_store_secret = false;
+  std::string create_out;
+  create_cmd->add_option("--backend", create_opts.backend, "synthetic or aws (default: config)")
+      ->check(CLI::IsMember({"synthetic", "aws"}));
+  create_cmd->add_option("--label", create_opts.label, "Free text for people");
+  create_cmd->add_option("--tag", create_tags, "KEY=VALUE, repeatable");
+  create_cmd->add_option("--user-name", create_opts.user_name,
+                         "IAM user name (default: generated)");
+  create_cmd->add_option("--path", create_opts.user_path, "IAM path (default: generated)");
+  create_cmd->add_flag(
+      "--no-store-secret", no_store_secret,
+      "Show the secret once and keep nothing (rendering then reads it from stdin)");
+  addOutputOption(create_cmd, &create_out);
+  create_cmd->callback([&] {
+    create_opts.tags = unwrap(parseTags(create_tags));
+    create_opts.store_secret = !no_store_secret;
+    tokens::CreatedToken made = unwrap(ctx().registry().create(create_opts));
+    const Token& t = made.token;
+    if (parseOutput(create_out) == OutputFormat::kJson) {
+      json j = tokenToJson(t);
+      j["secret_access_key"] = std::string(made.secret.reveal());
+      std::cout << j.dump() << "\n";
+      return;
+    }
+    std::cout << "token                 " << t.id << "\n"
+              << "aws_access_key_id     " << t.key_id << "\n"
+              << "aws_secret_access_key " << made.secret.reveal() << "\n"
+              << "iam user              " << t.user_arn << "\n";
+    if (!t.can_trigger)
+      std::cout
+          << "note: synthetic key: format-valid, but AWS never issued it, so it cannot trigger\n";
+    if (no_store_secret)
+      std::cout << "note: the secret was not stored; this is the only time it is shown\n";
+    std::cout << "next: honeytrail token render " << t.id
+              << " --format aws-credentials --into FILE\n";
+  });
+
+  auto* import_cmd =
+      token_cmd->add_subcommand("import", "Register a key made elsewhere (key ID only)");
+  tokens::ImportOptions import_opts;
+  std::vector<std::string> import_tags;
+  std::string import_out, import_created;
+  import_cmd->add_option("--key-id", import_opts.key_id, "AKIA... access key ID")->required();
+  import_cmd->add_option("--user-name", import_opts.user_name, "IAM user that owns the key");
+  import_cmd->add_option("--user-arn", import_opts.user_arn, "arn:aws:iam::ACCOUNT:user/NAME");
+  import_cmd->add_option("--principal-id", import_opts.principal_id,
+                         "The user's unique ID (AIDA...)");
+  import_cmd->add_option("--path", import_opts.user_path, "IAM path");
+  import_cmd->add_option("--label", import_opts.label, "Free text for people");
+  import_cmd->add_option("--tag", import_tags, "KEY=VALUE, repeatable");
+  import_cmd->add_option("--key-created", import_created,
+                         "When the key was made (2026-01-31T12:00:00Z)");
+  addOutputOption(import_cmd, &import_out);
+  import_cmd->callback([&] {
+    import_opts.tags = unwrap(parseTags(import_tags));
+    if (!import_created.empty()) {
+      auto t = parseTime(import_created);
+      if (!t)
+        check(Status::invalidArgument("--key-created '" + import_created + "' is not a date/time"));
+      import_opts.key_created_at = *t;
+    }
+    Token t = unwrap(ctx().registry().importKey(import_opts));
+    if (parseOutput(import_out) == OutputFormat::kJson) {
+      std::cout << tokenToJson(t).dump() << "\n";
+    } else {
+      std::cout << "imported " << t.key_id << " as " << t.id
+                << (t.account_id.empty() ? "" : " (account " + t.account_id + ")") << "\n";
+    }
+  });
+
+  auto* list_cmd = token_cmd->add_subcommand("list", "List tokens with their placements");
+  std::string list_out, list_status;
+  addOutputOption(list_cmd, &list_out);
+  list_cmd->add_option("--status", list_status, "active or revoked")
+      ->check(CLI::IsMember({"active", "revoked"}));
+  list_cmd->callback([&] {
+    store::TokenFilter filter;
+    if (!list_status.empty()) {
+      tokens::TokenStatus s;
+      tokens::parseTokenStatus(list_status, &s);
+      filter.status = s;
+    }
+    auto toks = unwrap(ctx().registry().list(filter));
+    auto by = placementsByToken(ctx());
+    if (parseOutput(list_out) == OutputFormat::kJson) {
+      for (const auto& t : toks) {
+        json j = tokenToJson(t);
+        j["placements"] = json::array();
+        for (const auto& p : by[t.id]) j["placements"].push_back(placementToJson(p));
+        std::cout << j.dump() << "\n";
+      }
+      return;
+    }
+    Table table({"TOKEN", "KEY ID", "STATUS", "BACKEND", "USER", "LABEL", "PLACED AT"});
+    for (const auto& t : toks) {
+      table.add({t.id, t.key_id, tokens::tokenStatusName(t.status), t.backend,
+                 t.user_path + t.user_name, t.label, placementSummary(by[t.id])});
+    }
+    std::cout << (table.empty() ? "no tokens\n" : table.render());
+  });
+
+  auto* tshow_cmd =
+      token_cmd->add_subcommand("show", "One token with its placements and chain of custody");
+  std::string tshow_ref, tshow_out;
+  tshow_cmd->add_option("TOKEN", tshow_ref, "Token ID or key ID")->required();
+  addOutputOption(tshow_cmd, &tshow_out);
+  tshow_cmd->callback([&] {
+    Token t = unwrap(ctx().registry().find(tshow_ref));
+    auto ps = unwrap(ctx().registry().placements(t.id));
+    auto cs = unwrap(ctx().registry().custody(t.id));
+    printToken(t, ps, cs, parseOutput(tshow_out));
+  });
+
+  auto* render_cmd = token_cmd->add_subcommand(
+      "render", "Write a token into the file format an attacker looks for");
+  std::string render_ref, render_format, render_into, render_profile, render_region, render_name,
+      render_home;
+  bool render_stdin = false;
+  render_cmd->add_option("TOKEN", render_ref, "Token ID or key ID")->required();
+  render_cmd
+      ->add_option(
+          "--format", render_format,
+          "One of: " +
+              [] {
+                std::string s;
+                for (const auto& n : tokens::renderFormatNames()) s += (s.empty() ? "" : ", ") + n;
+                return s;
+              }())
+      ->required();
+  render_cmd->add_option("--profile", render_profile,
+                         "Profile name for aws-credentials/aws-config");
+  render_cmd->add_option("--region", render_region, "Region to put beside the key");
+  render_cmd->add_option("--name", render_name,
+                         "k8s-secret: Secret name; python/javascript/go: client variable; "
+                         "lambda-env: variable prefix");
+  render_cmd->add_option("--home-dir", render_home,
+                         "ec2-user-data: whose home gets ~/.aws (default /root)");
+  render_cmd->add_option(
+      "--into", render_into,
+      "Write into FILE (aws-credentials, aws-config, env, shell: merged beside what is there)");
+  render_cmd->add_flag("--secret-stdin", render_stdin, "Read the secret from standard input");
+  render_cmd->callback([&] {
+    tokens::RenderFormat fmt;
+    if (!tokens::parseRenderFormat(render_format, &fmt)) {
+      check(Status::invalidArgument("unknown format '" + render_format + "'"));
+    }
+    Context& c = ctx();
+    Token t = unwrap(c.registry().find(render_ref));
+    if (t.status != tokens::TokenStatus::kActive) {
+      check(Status::failedPrecondition("token " + t.id + " is revoked; render an active token"));
+    }
+    tokens::RenderInput in;
+    in.key_id = t.key_id;
+    in.secret = render_stdin ? unwrap(readSecretFromStdin()) : unwrap(c.registry().storedSecret(t));
+    in.profile = render_profile.empty() ? c.config().render.default_profile : render_profile;
+    in.region = render_region.empty() ? c.config().render.default_region : render_region;
+    in.name = render_name;
+    if (!render_home.empty()) in.home_dir = render_home;
+    if (render_into.empty()) {
+      std::string text = unwrap(tokens::render(fmt, in));
+      check(c.registry().recordRender(t, render_format, ""));
+      std::cout << text;
+      return;
+    }
+    std::string path = std::filesystem::absolute(render_into).lexically_normal().string();
+    check(tokens::renderIntoFile(fmt, in, path));
+    check(c.registry().recordRender(t, render_format, path));
+    std::cerr << "wrote " << render_format << " for " << t.key_id << " into " << path
+              << "\nrecord where it lives: honeytrail placement add " << t.id
+              << " --host HOST --path " << path << "\n";
+  });
+
+  auto* revoke_cmd =
+      token_cmd->add_subcommand("revoke", "Retire a token (its stored secret is wiped)");
+  std::string revoke_ref, revoke_reason;
+  revoke_cmd->add_option("TOKEN", revoke_ref, "Token ID or key ID")->required();
+  revoke_cmd->add_option("--reason", revoke_reason, "Why, for the audit log");
+  revoke_cmd->callback([&] {
+    Token t = unwrap(ctx().registry().find(revoke_ref));
+    check(ctx().registry().revoke(t, revoke_reason));
+    std::cout << "revoked " << t.id << " (" << t.key_id << ")\n";
+    if (t.backend == "import") {
+      std::cout
+          << "note: the key itself was made elsewhere; delete it in the account that owns it\n";
+    }
+  });
+
+  auto* forget_cmd =
+      token_cmd->add_subcommand("forget-secret", "Wipe a token's stored secret after placement");
+  std::string forget_ref;
+  forget_cmd->add_option("TOKEN", forget_ref, "Token ID or key ID")->required();
+  forget_cmd->callback([&] {
+    Token t = unwrap(ctx().registry().find(forget_ref));
+    check(ctx().registry().forgetSecret(t));
+    std::cout << "forgot the secret of " << t.id << "; rendering it again needs --secret-stdin\n";
+  });
+
+  auto* audit_cmd = token_cmd->add_subcommand(
+      "audit", "What an attacker can learn from each token, and what gives it away");
+  std::vector<std::string> audit_refs;
+  std::string audit_out, audit_fail_on;
+  audit_cmd->add_option("TOKEN", audit_refs, "Tokens to audit (default: all)");
+  addOutputOption(audit_cmd, &audit_out);
+  audit_cmd->add_option("--fail-on", audit_fail_on, "Exit 1 if a finding is at least this severe")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  audit_cmd->callback([&] {
+    auto findings = unwrap(ctx().auditAll());
+    if (!audit_refs.empty()) {
+      std::set<std::string> ids;
+      for (const auto& r : audit_refs) ids.insert(unwrap(ctx().registry().find(r)).id);
+      std::erase_if(findings, [&](const tokens::Finding& f) { return !ids.count(f.token_id); });
+    }
+    if (parseOutput(audit_out) == OutputFormat::kJson) {
+      for (const auto& f : findings) std::cout << findingToJson(f).dump() << "\n";
+    } else if (findings.empty()) {
+      std::cout << "no findings\n";
+    } else {
+      std::string last;
+      for (const auto& f : findings) {
+        std::cout << "[" << tokens::severityName(f.severity) << "] " << f.token_id << " "
+                  << f.key_id << " " << f.code << "\n    " << f.message << "\n    fix: " << f.fix
+                  << "\n";
+      }
+    }
+    if (!audit_fail_on.empty()) {
+      int rank = failOnRank(audit_fail_on);
+      for (const auto& f : findings) {
+        if (static_cast<int>(f.severity) >= rank) exit_code = kExitError;
+      }
+    }
+  });
+
+  // ---- placement ----
+  auto* placement_cmd = app.add_subcommand("placement", "Record where tokens live");
+  placement_cmd->require_subcommand(1);
+  auto* padd_cmd = placement_cmd->add_subcommand("add", "Record that a token was put somewhere");
+  std::string padd_ref, padd_path, padd_resource, padd_out;
+  std::vector<std::string> padd_tags;
+  tokens::Placement padd;
+  padd_cmd->add_option("TOKEN", padd_ref, "Token ID or key ID")->required();
+  padd_cmd->add_option("--host", padd.host, "Host, laptop or account where it lives");
+  auto* path_opt = padd_cmd->add_option("--path", padd_path, "File path on the host");
+  auto* res_opt = padd_cmd->add_option("--resource", padd_resource,
+                                       "A cloud resource (Lambda ARN, repo URL, mailbox)");
+  path_opt->excludes(res_opt);
+  padd_cmd->add_option(
+      "--kind", padd.kind,
+      "file, env-file, source, lambda, ec2-user-data, k8s-secret, repo, email, other");
+  padd_cmd->add_option("--owner", padd.owner, "Team or person responsible for the place");
+  padd_cmd->add_option("--notes", padd.notes, "Free text");
+  padd_cmd->add_option("--tag", padd_tags, "KEY=VALUE, repeatable");
+  addOutputOption(padd_cmd, &padd_out);
+  padd_cmd->callback([&] {
+    padd.token_id = padd_ref;
+    padd.location = padd_path.empty() ? padd_resource : padd_path;
+    if (padd.kind.empty())
+      padd.kind = padd_path.empty() ? (padd_resource.empty() ? "host" : "resource") : "file";
+    padd.tags = unwrap(parseTags(padd_tags));
+    int64_t id = unwrap(ctx().registry().addPlacement(padd));
+    if (parseOutput(padd_out) == OutputFormat::kJson) {
+      std::cout << json{{"id", id}}.dump() << "\n";
+    } else {
+      std::cout << "placement " << id << " recorded\n";
+    }
+  });
+  auto* plist_cmd = placement_cmd->add_subcommand("list", "List placements");
+  std::string plist_token, plist_out;
+  plist_cmd->add_option("--token", plist_token, "Only this token's");
+  addOutputOption(plist_cmd, &plist_out);
+  plist_cmd->callback([&] {
+    auto ps = unwrap(ctx().registry().placements(plist_token.empty() ? std::nullopt
+                                                                     : std::optional(plist_token)));
+    std::map<std::string, std::string> key_of;
+    for (const auto& t : unwrap(ctx().registry().list({}))) key_of[t.id] = t.key_id;
+    if (parseOutput(plist_out) == OutputFormat::kJson) {
+      for (const auto& p : ps) {
+        json j = placementToJson(p);
+        j["key_id"] = key_of[p.token_id];
+        std::cout << j.dump() << "\n";
+      }
+      return;
+    }
+    Table table({"ID", "TOKEN", "KEY ID", "HOST", "LOCATION", "KIND", "OWNER", "ADDED"});
+    for (const auto& p : ps) {
+      table.add({std::to_string(p.id), p.token_id, key_of[p.token_id], p.host, p.location, p.kind,
+                 p.owner, shortTime(p.created_at)});
+    }
+    std::cout << (table.empty() ? "no placements\n" : table.render());
+  });
+
+  // ---- custody ----
+  auto* custody_cmd =
+      app.add_subcommand("custody", "The chain of custody: every hop a token passed through");
+  custody_cmd->require_subcommand(1);
+  auto* cadd_cmd =
+      custody_cmd->add_subcommand("add", "Record a hop (who or what held the token, and how)");
+  std::string cadd_ref, cadd_at, cadd_out;
+  int64_t cadd_placement = 0;
+  tokens::CustodyEvent cadd;
+  cadd_cmd->add_option("TOKEN", cadd_ref, "Token ID or key ID")->required();
+  cadd_cmd
+      ->add_option("--holder", cadd.holder, "Who or what held it (person, pipeline, vault path)")
+      ->required();
+  cadd_cmd
+      ->add_option("--method", cadd.method, "How it got there (scp, ansible, email, agent, ...)")
+      ->required();
+  cadd_cmd->add_option("--at", cadd_at, "When (default now), e.g. 2026-11-28T10:00:00Z");
+  cadd_cmd->add_option("--placement", cadd_placement, "Placement ID this hop belongs to");
+  cadd_cmd->add_option("--notes", cadd.notes, "Free text");
+  addOutputOption(cadd_cmd, &cadd_out);
+  cadd_cmd->callback([&] {
+    cadd.token_id = cadd_ref;
+    if (!cadd_at.empty()) {
+      auto t = parseTime(cadd_at);
+      if (!t) check(Status::invalidArgument("--at '" + cadd_at + "' is not a date/time"));
+      cadd.at = *t;
+    }
+    if (cadd_placement > 0) cadd.placement_id = cadd_placement;
+    int64_t id = unwrap(ctx().registry().addCustody(cadd));
+    if (parseOutput(cadd_out) == OutputFormat::kJson) {
+      std::cout << json{{"id", id}}.dump() << "\n";
+    } else {
+      std::cout << "custody hop " << id << " recorded\n";
+    }
+  });
+  auto* clist_cmd = custody_cmd->add_subcommand("list", "A token's chain of custody, oldest first");
+  std::string clist_ref, clist_out;
+  clist_cmd->add_option("TOKEN", clist_ref, "Token ID or key ID")->required();
+  addOutputOption(clist_cmd, &clist_out);
+  clist_cmd->callback([&] {
+    auto cs = unwrap(ctx().registry().custody(clist_ref));
+    if (parseOutput(clist_out) == OutputFormat::kJson) {
+      for (const auto& c : cs) std::cout << custodyToJson(c).dump() << "\n";
+      return;
+    }
+    Table table({"#", "AT", "HOLDER", "METHOD", "PLACEMENT", "NOTES"});
+    int n = 0;
+    for (const auto& c : cs) {
+      table.add({std::to_string(++n), shortTime(c.at), c.holder, c.method,
+                 c.placement_id ? std::to_string(*c.placement_id) : "", c.notes});
+    }
+    std::cout << (table.empty() ? "no custody events\n" : table.render());
+  });
+
+  // ---- history ----
+  auto* history_cmd =
+      app.add_subcommand("history", "The audit log of changes to the registry, newest first");
+  int history_limit = 50;
+  std::string history_out;
+  history_cmd->add_option("--limit", history_limit, "How many entries")
+      ->check(CLI::Range(1, 100000));
+  addOutputOption(history_cmd, &history_out);
+  history_cmd->callback([&] {
+    auto entries = unwrap(ctx().registry().history(history_limit));
+    if (parseOutput(history_out) == OutputFormat::kJson) {
+      for (const auto& a : entries) std::cout << auditEntryToJson(a).dump() << "\n";
+      return;
+    }
+    Table table({"AT", "ACTOR", "ACTION", "OBJECT", "DETAILS"});
+    for (const auto& a : entries)
+      table.add({shortTime(a.at), a.actor, a.action, a.object_type + " " + a.object_id, a.details});
+    std::cout << (table.empty() ? "no history\n" : table.render());
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const ContextError& f) {
+    std::cerr << "honeytrail: error: " << log::redactSecrets(f.status.message()) << "\n";
+    return kExitError;
+  } catch (const CommandFailed& f) {
+    std::cerr << "honeytrail: error: " << log::redactSecrets(f.status.message()) << "\n";
+    return kExitError;
+  }
+  return exit_code;
+}
+
 }  // namespace ht::app

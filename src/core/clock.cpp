@@ -51,7 +51,8 @@ std::optional<TimePoint> parseTime(const std::string& text) {
     if (pos < text.size()) {
       if (text[pos] == 'Z' && pos + 1 == text.size()) {
         pos += 1;
-      } else if ((text[pos] == '+' || text[pos] == '-') && text.size() == pos + 6 && text[pos + 3] == ':') {
+      } else if ((text[pos] == '+' || text[pos] == '-') && text.size() == pos + 6 &&
+                 text[pos + 3] == ':') {
         int oh = 0, om = 0;
         if (std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
         offset_seconds = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);

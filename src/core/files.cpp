@@ -1,16 +1,25 @@
 #include "core/files.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 namespace ht {
 namespace {
 
 std::string errnoText() { return std::strerror(errno); }
+
+// Creates the temporary file beside path as ".NAME.XXXXXX" (the name editors use), so that a
+// write interrupted by a crash leaves nothing that announces honeytrail next to a planted file.
+int openTempBeside(const std::string& path, std::string* tmp) {
+  std::filesystem::path p(path);
+  *tmp = (p.parent_path() / ("." + p.filename().string() + ".XXXXXX")).string();
+  return ::mkostemp(tmp->data(), O_CLOEXEC);
+}
 
 Status writeAll(int fd, const std::string& content, const std::string& path) {
   size_t off = 0;
@@ -32,7 +41,8 @@ Result<std::string> readFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::notFound("no such file: " + path);
-    if (errno == EACCES) return Status::permissionDenied("cannot read " + path + ": " + errnoText());
+    if (errno == EACCES)
+      return Status::permissionDenied("cannot read " + path + ": " + errnoText());
     return Status::ioError("cannot open " + path + ": " + errnoText());
   }
   std::string out;
@@ -53,8 +63,8 @@ Result<std::string> readFile(const std::string& path) {
 }
 
 Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
-  std::string tmp = path + ".tmp-honeytrail-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  std::string tmp;
+  int fd = openTempBeside(path, &tmp);
   if (fd < 0) {
     if (errno == EACCES || errno == EROFS) {
       return Status::permissionDenied("cannot write " + path + ": " + errnoText());
@@ -77,18 +87,24 @@ Status writeFileAtomic(const std::string& path, const std::string& content, mode
 }
 
 Status writeFileExclusive(const std::string& path, const std::string& content, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  // Written in full under a temporary name, then linked into place: link() fails if the name
+  // exists, and a reader racing with us sees either no file or the whole file, never a prefix.
+  std::string tmp;
+  int fd = openTempBeside(path, &tmp);
   if (fd < 0) {
-    if (errno == EEXIST) return Status::alreadyExists(path + " already exists");
     if (errno == EACCES || errno == EROFS) {
       return Status::permissionDenied("cannot write " + path + ": " + errnoText());
     }
-    return Status::ioError("cannot create " + path + ": " + errnoText());
+    return Status::ioError("cannot create " + tmp + ": " + errnoText());
   }
   ::fchmod(fd, mode);
-  Status st = writeAll(fd, content, path);
+  Status st = writeAll(fd, content, tmp);
   ::close(fd);
-  if (!st.isOk()) ::unlink(path.c_str());
+  if (st.isOk() && ::link(tmp.c_str(), path.c_str()) != 0) {
+    st = errno == EEXIST ? Status::alreadyExists(path + " already exists")
+                         : Status::ioError("cannot create " + path + ": " + errnoText());
+  }
+  ::unlink(tmp.c_str());
   return st;
 }
 

@@ -3,8 +3,9 @@
 // half-written credentials file, and explicit permission modes for sensitive files.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "core/status.h"
 
@@ -13,7 +14,7 @@ namespace ht {
 Result<std::string> readFile(const std::string& path);
 // Writes content to path atomically with the given mode. Fails if the parent does not exist.
 Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode);
-// Creates a new file exclusively (fails with AlreadyExists if it exists).
+// Creates a new file exclusively (AlreadyExists if it exists); never visible half-written.
 Status writeFileExclusive(const std::string& path, const std::string& content, mode_t mode);
 // Creates dir (and parents) with the given mode for the last component; checks it is writable.
 Status ensurePrivateDir(const std::string& path, mode_t mode);

@@ -29,27 +29,39 @@ bool isB64(char c) {
 }  // namespace
 
 bool parseLevel(std::string_view text, Level* out) {
-  if (text == "debug") *out = Level::kDebug;
-  else if (text == "info") *out = Level::kInfo;
-  else if (text == "warn" || text == "warning") *out = Level::kWarn;
-  else if (text == "error") *out = Level::kError;
-  else return false;
+  if (text == "debug")
+    *out = Level::kDebug;
+  else if (text == "info")
+    *out = Level::kInfo;
+  else if (text == "warn" || text == "warning")
+    *out = Level::kWarn;
+  else if (text == "error")
+    *out = Level::kError;
+  else
+    return false;
   return true;
 }
 
 bool parseFormat(std::string_view text, Format* out) {
-  if (text == "plain") *out = Format::kPlain;
-  else if (text == "json") *out = Format::kJson;
-  else return false;
+  if (text == "plain")
+    *out = Format::kPlain;
+  else if (text == "json")
+    *out = Format::kJson;
+  else
+    return false;
   return true;
 }
 
 const char* levelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -102,8 +114,8 @@ void write(Level level, std::string_view message, const Fields& fields) {
   std::string line;
   std::string ts = formatTime(SystemClock::instance().now());
   if (s.format == Format::kJson) {
-    line = "{\"ts\":\"" + ts + "\",\"level\":\"" + levelName(level) + "\",\"msg\":" +
-           jsonQuote(redactSecrets(message));
+    line = "{\"ts\":\"" + ts + "\",\"level\":\"" + levelName(level) +
+           "\",\"msg\":" + jsonQuote(redactSecrets(message));
     for (const auto& [k, v] : fields) {
       line += "," + jsonQuote(k) + ":" + jsonQuote(redactSecrets(v));
     }

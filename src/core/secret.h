@@ -25,7 +25,9 @@ class SecretString {
   size_t size() const { return value_.size(); }
   void wipe();
 
-  friend std::ostream& operator<<(std::ostream& os, const SecretString&) { return os << "[REDACTED]"; }
+  friend std::ostream& operator<<(std::ostream& os, const SecretString&) {
+    return os << "[REDACTED]";
+  }
 
  private:
   std::string value_;

@@ -10,15 +10,15 @@ namespace ht {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // the caller gave something malformed (a key ID, a flag, a config value)
-  kNotFound,         // the named thing does not exist
-  kAlreadyExists,    // creating something that is already there
-  kCorruption,       // stored data or a file on disk is damaged or not what it claims to be
-  kIoError,          // the file system or the network said no
-  kPermissionDenied, // not allowed to read or write something
+  kInvalidArgument,     // the caller gave something malformed (a key ID, a flag, a config value)
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // creating something that is already there
+  kCorruption,          // stored data or a file on disk is damaged or not what it claims to be
+  kIoError,             // the file system or the network said no
+  kPermissionDenied,    // not allowed to read or write something
   kFailedPrecondition,  // the operation does not apply to the object in its current state
-  kUnsupported,      // a valid request this build cannot serve
-  kInternal,         // a bug: an invariant did not hold
+  kUnsupported,         // a valid request this build cannot serve
+  kInternal,            // a bug: an invariant did not hold
 };
 
 const char* statusCodeName(StatusCode code);
@@ -28,12 +28,18 @@ class [[nodiscard]] Status {
   Status() = default;
 
   static Status ok() { return Status(); }
-  static Status invalidArgument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
+  static Status invalidArgument(std::string msg) {
+    return {StatusCode::kInvalidArgument, std::move(msg)};
+  }
   static Status notFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-  static Status alreadyExists(std::string msg) { return {StatusCode::kAlreadyExists, std::move(msg)}; }
+  static Status alreadyExists(std::string msg) {
+    return {StatusCode::kAlreadyExists, std::move(msg)};
+  }
   static Status corruption(std::string msg) { return {StatusCode::kCorruption, std::move(msg)}; }
   static Status ioError(std::string msg) { return {StatusCode::kIoError, std::move(msg)}; }
-  static Status permissionDenied(std::string msg) { return {StatusCode::kPermissionDenied, std::move(msg)}; }
+  static Status permissionDenied(std::string msg) {
+    return {StatusCode::kPermissionDenied, std::move(msg)};
+  }
   static Status failedPrecondition(std::string msg) {
     return {StatusCode::kFailedPrecondition, std::move(msg)};
   }
@@ -61,7 +67,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool hasValue() const { return std::holds_alternative<T>(v_); }
@@ -89,9 +95,9 @@ class [[nodiscard]] Result {
 }  // namespace ht
 
 // Propagate a non-OK Status from an expression returning Status.
-#define HT_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::ht::Status ht_status_tmp_ = (expr);     \
+#define HT_RETURN_IF_ERROR(expr)                       \
+  do {                                                 \
+    ::ht::Status ht_status_tmp_ = (expr);              \
     if (!ht_status_tmp_.isOk()) return ht_status_tmp_; \
   } while (0)
 
@@ -107,9 +113,9 @@ class [[nodiscard]] Result {
   decl = std::move(tmp).value()
 
 // Broken invariants stop the process: they are bugs, not runtime conditions.
-#define HT_CHECK(cond)                                                              \
-  do {                                                                              \
-    if (!(cond)) ::ht::detail::checkFailed(#cond, __FILE__, __LINE__);             \
+#define HT_CHECK(cond)                                                 \
+  do {                                                                 \
+    if (!(cond)) ::ht::detail::checkFailed(#cond, __FILE__, __LINE__); \
   } while (0)
 
 namespace ht::detail {

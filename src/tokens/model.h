@@ -28,18 +28,18 @@ struct Token {
   std::string id;       // registry ID, "ht-" + 10 lower-case base32 characters; stable, not secret
   std::string key_id;   // AKIA...; unique in the registry
   std::string backend;  // minting back-end: "synthetic", "import" or "aws"
-  bool can_trigger = true;  // false for synthetic keys: AWS has never heard of them
-  std::string account_id;   // decoded from the key ID, "" when the format carries none
-  std::string user_name;    // IAM user that owns the key (what get-caller-identity reveals)
-  std::string user_path;    // IAM path, "/" by default
-  std::string user_arn;     // arn:aws:iam::ACCOUNT:user/PATH/NAME, when known
-  std::string principal_id; // AIDA..., lets detection recognise the user's session credentials
-  std::string label;        // free text for people ("web-01 deploy creds")
+  bool can_trigger = true;   // false for synthetic keys: AWS has never heard of them
+  std::string account_id;    // decoded from the key ID, "" when the format carries none
+  std::string user_name;     // IAM user that owns the key (what get-caller-identity reveals)
+  std::string user_path;     // IAM path, "/" by default
+  std::string user_arn;      // arn:aws:iam::ACCOUNT:user/PATH/NAME, when known
+  std::string principal_id;  // AIDA..., lets detection recognise the user's session credentials
+  std::string label;         // free text for people ("web-01 deploy creds")
   Tags tags;
   TokenStatus status = TokenStatus::kActive;
   SecretState secret_state = SecretState::kNotKept;
-  TimePoint created_at{};     // when registered here
-  TimePoint key_created_at{}; // when the key itself was made (AWS CreateDate; import may differ)
+  TimePoint created_at{};      // when registered here
+  TimePoint key_created_at{};  // when the key itself was made (AWS CreateDate; import may differ)
   std::optional<TimePoint> revoked_at;
   std::string revoke_reason;
 };
@@ -49,8 +49,9 @@ struct Placement {
   std::string token_id;
   std::string host;      // host name, laptop, account or "" for cloud resources
   std::string location;  // path on the host, or a resource (Lambda ARN, repo URL, mailbox)
-  std::string kind;      // file, env-file, source, lambda, ec2-user-data, k8s-secret, repo, email, other
-  std::string owner;     // team or person responsible for where it lives
+  std::string
+      kind;  // file, env-file, source, lambda, ec2-user-data, k8s-secret, repo, email, other
+  std::string owner;  // team or person responsible for where it lives
   std::string notes;
   Tags tags;
   TimePoint created_at{};
@@ -75,7 +76,7 @@ struct AuditEntry {
   std::string action;       // token.create, token.revoke, placement.add, secret.forget, ...
   std::string object_type;  // token, placement, custody
   std::string object_id;
-  std::string details;      // JSON object
+  std::string details;  // JSON object
 };
 
 }  // namespace ht::tokens

@@ -1,0 +1,144 @@
+#include "app/context.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "config/config.h"
+#include "core/files.h"
+#include "core/log.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace ht::app {
+namespace {
+
+std::string envOr(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+void fail(const Status& st) { throw ContextError{st}; }
+
+std::string dataDirFrom(const GlobalOptions& g, const std::string& configured) {
+  if (!g.data_dir.empty()) return g.data_dir;
+  if (auto env = envOr("HONEYTRAIL_DATA_DIR"); !env.empty()) return env;
+  if (!configured.empty()) return configured;
+  return "honeytrail-data";
+}
+
+}  // namespace
+
+std::string resolveConfigPath(const GlobalOptions& g) {
+  if (!g.config_path.empty()) return g.config_path;
+  if (auto env = envOr("HONEYTRAIL_CONFIG"); !env.empty()) return env;
+  std::string candidate = dataDirFrom(g, "") + "/honeytrail.yaml";
+  return fileExists(candidate) ? candidate : "";
+}
+
+Result<tokens::CanaryAccounts> loadCanaryAccounts(const config::Config& config) {
+  tokens::CanaryAccounts accounts = tokens::CanaryAccounts::builtIn();
+  for (const auto& file : config.audit.canary_account_files) {
+    HT_RETURN_IF_ERROR(accounts.loadFile(file));
+  }
+  return accounts;
+}
+
+Context::Context(GlobalOptions g) : g_(std::move(g)) {}
+Context::~Context() = default;
+
+void Context::loadConfig() {
+  if (config_loaded_) return;
+  config_loaded_ = true;
+  config_path_ = resolveConfigPath(g_);
+  if (!config_path_.empty()) {
+    auto loaded = config::loadConfigFile(config_path_);
+    if (!loaded.hasValue()) fail(loaded.status());
+    config_ = std::move(loaded).value();
+  }
+  log::Level level;
+  if (log::parseLevel(g_.log_level.empty() ? config_.log.level : g_.log_level, &level))
+    log::setLevel(level);
+  log::Format format;
+  if (log::parseFormat(g_.log_format.empty() ? config_.log.format : g_.log_format, &format)) {
+    log::setFormat(format);
+  }
+  data_dir_ =
+      std::filesystem::absolute(dataDirFrom(g_, config_.data_dir)).lexically_normal().string();
+  if (data_dir_.size() > 1 && data_dir_.back() == '/') data_dir_.pop_back();
+}
+
+const config::Config& Context::config() {
+  loadConfig();
+  return config_;
+}
+
+const std::string& Context::dataDir() {
+  loadConfig();
+  return data_dir_;
+}
+
+std::string Context::configSource() {
+  loadConfig();
+  return config_path_.empty() ? "(none: defaults)" : config_path_;
+}
+
+const std::string& Context::databasePath() {
+  loadConfig();
+  if (db_path_.empty()) {
+    const std::string& p = config_.storage.sqlite.path;
+    db_path_ = (!p.empty() && p[0] == '/') ? p : data_dir_ + "/" + p;
+  }
+  return db_path_;
+}
+
+void Context::openStore() {
+  if (store_) return;
+  loadConfig();
+  if (config_.storage.backend != "sqlite") {
+    fail(Status::unsupported("storage backend '" + config_.storage.backend + "' is not available"));
+  }
+  // The inventory says where every tripwire is: only its owner may read the data dir.
+  if (Status st = ensurePrivateDir(data_dir_, 0700); !st.isOk()) fail(st);
+  auto opened = store::openSqliteStore(databasePath(), config_.storage.sqlite);
+  if (!opened.hasValue()) fail(opened.status());
+  store_ = std::move(opened).value();
+  log::debug("opened database", {{"path", db_path_}});
+}
+
+store::Store& Context::store() {
+  openStore();
+  return *store_;
+}
+
+tokens::Registry& Context::registry() {
+  if (!registry_) {
+    openStore();
+    vault_ = std::make_unique<tokens::SecretVault>(
+        config_.secrets, data_dir_, [](const std::string& name) -> std::optional<std::string> {
+          const char* v = std::getenv(name.c_str());
+          if (!v) return std::nullopt;
+          return std::string(v);
+        });
+    random_ = std::make_unique<aws::SodiumRandomSource>();
+    registry_ = std::make_unique<tokens::Registry>(
+        *store_, *vault_, config_, SystemClock::instance(), *random_, tokens::currentActor());
+  }
+  return *registry_;
+}
+
+Result<std::vector<tokens::Finding>> Context::auditAll() {
+  HT_ASSIGN_OR_RETURN(tokens::CanaryAccounts canaries, loadCanaryAccounts(config()));
+  HT_ASSIGN_OR_RETURN(auto toks, registry().list({}));
+  HT_ASSIGN_OR_RETURN(auto placements, registry().placements(std::nullopt));
+  std::vector<tokens::AuditInput> inputs;
+  for (auto& t : toks) {
+    tokens::AuditInput in;
+    in.token = t;
+    for (const auto& p : placements) {
+      if (p.token_id == t.id) in.placements.push_back(p);
+    }
+    inputs.push_back(std::move(in));
+  }
+  return tokens::auditTokens(inputs, config_.audit, canaries, SystemClock::instance().now());
+}
+
+}  // namespace ht::app

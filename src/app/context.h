@@ -1,0 +1,66 @@
+// Context: what a CLI command needs, built on first use in a fixed order (config → logging →
+// data dir → database → vault → registry), so that commands that need none of it (key inspect)
+// touch nothing on disk.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "aws/key_id.h"
+#include "config/options.h"
+#include "store/store.h"
+#include "tokens/audit.h"
+#include "tokens/registry.h"
+#include "tokens/secret_vault.h"
+
+namespace ht::app {
+
+struct GlobalOptions {
+  std::string data_dir;
+  std::string config_path;
+  std::string log_level;
+  std::string log_format;
+};
+
+// --config, else $HONEYTRAIL_CONFIG, else DATA_DIR/honeytrail.yaml if it exists, else "".
+std::string resolveConfigPath(const GlobalOptions& g);
+
+Result<tokens::CanaryAccounts> loadCanaryAccounts(const config::Config& config);
+
+class Context {
+ public:
+  explicit Context(GlobalOptions g);
+  ~Context();
+
+  // Each throws nothing; failures stop the command with a clear message (see cli.cpp).
+  const config::Config& config();
+  store::Store& store();
+  tokens::Registry& registry();
+  Result<std::vector<tokens::Finding>> auditAll();
+
+  const std::string& dataDir();
+  const std::string& databasePath();
+  std::string configSource();
+
+ private:
+  void loadConfig();
+  void openStore();
+
+  GlobalOptions g_;
+  bool config_loaded_ = false;
+  config::Config config_;
+  std::string config_path_;
+  std::string data_dir_;
+  std::string db_path_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<tokens::SecretVault> vault_;
+  std::unique_ptr<aws::RandomSource> random_;
+  std::unique_ptr<tokens::Registry> registry_;
+};
+
+// Raised by Context when set-up fails; cli.cpp turns it into an error message and exit code 1.
+struct ContextError {
+  Status status;
+};
+
+}  // namespace ht::app

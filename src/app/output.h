@@ -1,0 +1,35 @@
+// How commands print: aligned tables for people, JSON for scripts. Lists print one JSON object
+// per line (JSON lines), so `| jq` and line-oriented tools both work; single objects print one.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tokens/audit.h"
+#include "tokens/model.h"
+
+namespace ht::app {
+
+enum class OutputFormat { kTable, kJson };
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string render() const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+nlohmann::json tokenToJson(const tokens::Token& t);
+nlohmann::json placementToJson(const tokens::Placement& p);
+nlohmann::json custodyToJson(const tokens::CustodyEvent& e);
+nlohmann::json auditEntryToJson(const tokens::AuditEntry& a);
+nlohmann::json findingToJson(const tokens::Finding& f);
+std::string tagsToText(const tokens::Tags& tags);
+
+}  // namespace ht::app

@@ -1,0 +1,309 @@
+#include "config/schema.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "core/strings.h"
+
+namespace ht::config {
+namespace detail {
+
+Result<int> parseInt(std::string_view text) {
+  std::string_view digits = text;
+  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) digits.remove_prefix(1);
+  // from_chars alone would accept "12abc" up to the letters and reject "+5"; be explicit so that
+  // "30 days" or "1e3" is an error instead of silently becoming 30 or 1.
+  bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  if (!all_digits) return Status::invalidArgument("not an integer");
+  if (text.front() == '+') text.remove_prefix(1);
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) return Status::invalidArgument("integer out of range");
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::invalidArgument("not an integer");
+  }
+  return value;
+}
+
+Result<bool> parseBool(std::string_view text) {
+  std::string lower = toLower(text);
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return Status::invalidArgument("not a boolean");
+}
+
+size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t substitute = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, substitute});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string checkAccountId(const std::string& value) {
+  bool ok = value.size() == 12 &&
+            std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (ok) return "";
+  return "expected a 12-digit AWS account ID, got " + jsonQuote(value);
+}
+
+std::string checkOptionalAccountId(const std::string& value) {
+  return value.empty() ? "" : checkAccountId(value);
+}
+
+std::string checkIamPath(const std::string& value) {
+  if (value.empty() || value.front() != '/' || value.back() != '/') {
+    return "an IAM path must start and end with '/', got " + jsonQuote(value);
+  }
+  // IAM's own limit; a longer path would only fail later, at mint time, far from the config.
+  if (value.size() > 512) return "an IAM path is at most 512 characters";
+  for (char c : value) {
+    if (c < 0x21 || c > 0x7e) {
+      return "an IAM path may only contain printable ASCII without spaces, got " + jsonQuote(value);
+    }
+  }
+  return "";
+}
+
+namespace {
+
+// The characters IAM allows in a user name; generated names are built from these words and the
+// pattern's literal text, so anything else would only fail later, when a token is minted.
+bool isIamNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string checkIamNameWord(const std::string& value) {
+  if (value.empty() || value.size() > 64) return "a name word must be 1 to 64 characters";
+  for (char c : value) {
+    if (!isIamNameChar(c)) {
+      return "character " + jsonQuote(std::string(1, c)) + " in " + jsonQuote(value) +
+             " is not allowed in IAM user names (letters, digits and +=,.@_-)";
+    }
+  }
+  return "";
+}
+
+std::string checkNamingPattern(const std::string& value) {
+  static const std::vector<std::string_view> kPlaceholders = {"service", "env", "team", "first",
+                                                              "last",    "f",   "n"};
+  size_t i = 0;
+  while (i < value.size()) {
+    if (value[i] == '}') return "unmatched '}' in naming pattern " + jsonQuote(value);
+    if (value[i] != '{') {
+      if (!isIamNameChar(value[i])) {
+        return "character " + jsonQuote(std::string(1, value[i])) +
+               " in naming pattern is not allowed in IAM user names (letters, digits and "
+               "+=,.@_-)";
+      }
+      ++i;
+      continue;
+    }
+    size_t close = value.find('}', i + 1);
+    if (close == std::string::npos) return "unmatched '{' in naming pattern " + jsonQuote(value);
+    std::string_view name = std::string_view(value).substr(i + 1, close - i - 1);
+    if (std::find(kPlaceholders.begin(), kPlaceholders.end(), name) == kPlaceholders.end()) {
+      return "unknown placeholder {" + std::string(name) +
+             "} in naming pattern (known: {service} {env} {team} {first} {last} {f} {n})";
+    }
+    i = close + 1;
+  }
+  return "";
+}
+
+}  // namespace detail
+
+namespace {
+
+std::string checkNonEmpty(const std::string& value) {
+  return value.empty() ? "must not be empty" : "";
+}
+
+// Empty means "do not look in the environment"; otherwise it must be something getenv can find.
+std::string checkEnvVarName(const std::string& value) {
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    bool ok = c == '_' || std::isalpha(c) || (i > 0 && std::isdigit(c));
+    if (!ok) return "expected an environment variable name, got " + jsonQuote(value);
+  }
+  return "";
+}
+
+// Loose on purpose (aa-word-...-N): new regions appear every year and must not need a release.
+std::string checkRegion(const std::string& value) {
+  std::vector<std::string> parts = split(value, '-');
+  bool ok = parts.size() >= 3 && parts.front().size() == 2;
+  for (size_t i = 0; ok && i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    bool last = i + 1 == parts.size();
+    ok = !p.empty() && std::all_of(p.begin(), p.end(), [last](char c) {
+      return last ? (c >= '0' && c <= '9') : (c >= 'a' && c <= 'z');
+    });
+  }
+  if (ok) return "";
+  return "expected an AWS region such as \"us-east-1\", got " + jsonQuote(value);
+}
+
+// Every field is spelled out: -Wmissing-field-initializers would flag a partial aggregate.
+KeySpec stringKey(std::string_view path, StringField field, ItemCheck check = nullptr) {
+  return KeySpec{path, ValueKind::kString, field, 0, 0, {}, {}, check};
+}
+
+KeySpec intKey(std::string_view path, IntField field, int min_value, int max_value) {
+  return KeySpec{path, ValueKind::kInt, field, min_value, max_value, {}, {}, nullptr};
+}
+
+KeySpec enumKey(std::string_view path, StringField field, std::vector<std::string_view> allowed,
+                std::vector<std::string_view> unsupported = {}) {
+  return KeySpec{path,   ValueKind::kEnum, field, 0, 0, std::move(allowed), std::move(unsupported),
+                 nullptr};
+}
+
+KeySpec listKey(std::string_view path, StringListField field, ItemCheck check = nullptr) {
+  return KeySpec{path, ValueKind::kStringList, field, 0, 0, {}, {}, check};
+}
+
+std::vector<KeySpec> buildSchema() {
+  // clang-format off
+  return {
+    stringKey("data_dir", [](Config& c) -> std::string& { return c.data_dir; }),
+
+    enumKey("log.level", [](Config& c) -> std::string& { return c.log.level; },
+            {"debug", "info", "warn", "error"}),
+    enumKey("log.format", [](Config& c) -> std::string& { return c.log.format; },
+            {"plain", "json"}),
+
+    enumKey("storage.backend", [](Config& c) -> std::string& { return c.storage.backend; },
+            {"sqlite"}, {"postgres"}),
+    stringKey("storage.sqlite.path",
+              [](Config& c) -> std::string& { return c.storage.sqlite.path; }, checkNonEmpty),
+    intKey("storage.sqlite.busy_timeout_ms",
+           [](Config& c) -> int& { return c.storage.sqlite.busy_timeout_ms; }, 0, 600000),
+
+    stringKey("secrets.master_key_env",
+              [](Config& c) -> std::string& { return c.secrets.master_key_env; }, checkEnvVarName),
+    stringKey("secrets.master_key_file",
+              [](Config& c) -> std::string& { return c.secrets.master_key_file; }),
+
+    enumKey("tokens.default_backend",
+            [](Config& c) -> std::string& { return c.tokens.default_backend; },
+            {"synthetic", "aws", "import"}),
+    stringKey("tokens.synthetic_account_id",
+              [](Config& c) -> std::string& { return c.tokens.synthetic_account_id; },
+              detail::checkOptionalAccountId),
+    enumKey("tokens.naming.style", [](Config& c) -> std::string& { return c.tokens.naming.style; },
+            {"service", "person", "mixed"}),
+    stringKey("tokens.naming.pattern",
+              [](Config& c) -> std::string& { return c.tokens.naming.pattern; },
+              detail::checkNamingPattern),
+    listKey("tokens.naming.services",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.services; },
+            detail::checkIamNameWord),
+    listKey("tokens.naming.envs",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.envs; },
+            detail::checkIamNameWord),
+    listKey("tokens.naming.teams",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.teams; },
+            detail::checkIamNameWord),
+    listKey("tokens.naming.first_names",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.first_names; },
+            detail::checkIamNameWord),
+    listKey("tokens.naming.last_names",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.last_names; },
+            detail::checkIamNameWord),
+    listKey("tokens.naming.paths",
+            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.paths; },
+            detail::checkIamPath),
+
+    listKey("audit.real_account_ids",
+            [](Config& c) -> std::vector<std::string>& { return c.audit.real_account_ids; },
+            detail::checkAccountId),
+    listKey("audit.canary_account_files",
+            [](Config& c) -> std::vector<std::string>& { return c.audit.canary_account_files; },
+            checkNonEmpty),
+    intKey("audit.max_key_age_days",
+           [](Config& c) -> int& { return c.audit.max_key_age_days; }, 1, 3650),
+    intKey("audit.shared_account_threshold",
+           [](Config& c) -> int& { return c.audit.shared_account_threshold; }, 2, 1000000),
+
+    stringKey("render.default_region",
+              [](Config& c) -> std::string& { return c.render.default_region; }, checkRegion),
+    stringKey("render.default_profile",
+              [](Config& c) -> std::string& { return c.render.default_profile; }, checkNonEmpty),
+  };
+  // clang-format on
+}
+
+std::vector<std::string> buildSections() {
+  std::vector<std::string> out;
+  for (const KeySpec& spec : configSchema()) {
+    std::string_view path = spec.path;
+    for (size_t dot = path.find('.'); dot != std::string_view::npos;
+         dot = path.find('.', dot + 1)) {
+      std::string section(path.substr(0, dot));
+      if (std::find(out.begin(), out.end(), section) == out.end()) out.push_back(section);
+    }
+  }
+  return out;
+}
+
+// Reading never writes; the accessors take a mutable Config only so that one table serves both.
+Config& asMutable(const Config& config) { return const_cast<Config&>(config); }
+
+}  // namespace
+
+const std::vector<KeySpec>& configSchema() {
+  static const std::vector<KeySpec> kSchema = buildSchema();
+  return kSchema;
+}
+
+const std::vector<std::string>& configSections() {
+  static const std::vector<std::string> kSections = buildSections();
+  return kSections;
+}
+
+const KeySpec* findKey(std::string_view path) {
+  for (const KeySpec& spec : configSchema()) {
+    if (spec.path == path) return &spec;
+  }
+  return nullptr;
+}
+
+bool isSection(std::string_view path) {
+  const auto& sections = configSections();
+  return std::find(sections.begin(), sections.end(), path) != sections.end();
+}
+
+std::string readScalar(const KeySpec& spec, const Config& config) {
+  Config& c = asMutable(config);
+  switch (spec.kind) {
+    case ValueKind::kString:
+    case ValueKind::kEnum:
+      return std::get<StringField>(spec.field)(c);
+    case ValueKind::kInt:
+      return std::to_string(std::get<IntField>(spec.field)(c));
+    case ValueKind::kBool:
+      return std::get<BoolField>(spec.field)(c) ? "true" : "false";
+    case ValueKind::kStringList:
+      break;
+  }
+  return "";
+}
+
+std::vector<std::string> readList(const KeySpec& spec, const Config& config) {
+  if (spec.kind != ValueKind::kStringList) return {};
+  return std::get<StringListField>(spec.field)(asMutable(config));
+}
+
+}  // namespace ht::config

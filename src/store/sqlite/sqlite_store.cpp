@@ -1,0 +1,530 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/migrations.h"
+
+namespace ht::store {
+namespace {
+
+using tokens::AuditEntry;
+using tokens::CustodyEvent;
+using tokens::Placement;
+using tokens::Tags;
+using tokens::Token;
+
+std::string tagsToJson(const Tags& tags) { return nlohmann::json(tags).dump(); }
+
+Tags tagsFromJson(const std::string& text) {
+  Tags tags;
+  try {
+    auto j = nlohmann::json::parse(text);
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.value().is_string()) tags[it.key()] = it.value().get<std::string>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    // A damaged tags column is not worth failing a whole listing over; show no tags.
+  }
+  return tags;
+}
+
+// Maps SQLite result codes to Status kinds that say what the user can do about them.
+Status sqliteError(sqlite3* db, int rc, const std::string& what) {
+  std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return Status::corruption(msg +
+                                " (the database file is damaged or is not a honeytrail database)");
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return Status::permissionDenied(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::alreadyExists(msg);
+    default:
+      return Status::ioError(msg);
+  }
+}
+
+// A prepared statement that finalises itself.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Status prepared(const std::string& what) const {
+    return rc_ == SQLITE_OK ? Status::ok() : sqliteError(db_, rc_, what);
+  }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& bindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  std::string blob(int col) const {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+constexpr const char* kTokenColumns =
+    "id, key_id, backend, can_trigger, account_id, user_name, user_path, user_arn, principal_id, "
+    "label, tags, status, secret_state, created_at, key_created_at, revoked_at, revoke_reason";
+
+Token tokenFromRow(const Stmt& s) {
+  Token t;
+  t.id = s.text(0);
+  t.key_id = s.text(1);
+  t.backend = s.text(2);
+  t.can_trigger = s.int64(3) != 0;
+  t.account_id = s.text(4);
+  t.user_name = s.text(5);
+  t.user_path = s.text(6);
+  t.user_arn = s.text(7);
+  t.principal_id = s.text(8);
+  t.label = s.text(9);
+  t.tags = tagsFromJson(s.text(10));
+  tokens::parseTokenStatus(s.text(11), &t.status);
+  tokens::parseSecretState(s.text(12), &t.secret_state);
+  t.created_at = fromUnixSeconds(s.int64(13));
+  t.key_created_at = fromUnixSeconds(s.int64(14));
+  if (!s.isNull(15)) t.revoked_at = fromUnixSeconds(s.int64(15));
+  t.revoke_reason = s.text(16);
+  return t;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status init(const config::SqliteOptions& options) {
+    sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+    sqlite3_extended_result_codes(db_, 1);
+    // Touch the file first: a file that is not a database fails here, before anything is written.
+    HT_RETURN_IF_ERROR(exec("PRAGMA schema_version", "reading the database header"));
+    HT_RETURN_IF_ERROR(enableWal(options.busy_timeout_ms));
+    HT_RETURN_IF_ERROR(exec("PRAGMA foreign_keys=ON", "enabling foreign keys"));
+    HT_RETURN_IF_ERROR(exec("PRAGMA synchronous=NORMAL", "setting synchronous mode"));
+    return migrate();
+  }
+
+  Result<int> schemaVersion() override { return currentVersion(); }
+
+  Status createToken(const Token& t, const std::optional<SealedSecret>& secret,
+                     const AuditEntry& audit) override {
+    return inTransaction("creating token", [&]() -> Status {
+      Stmt s(
+          db_,
+          "INSERT INTO tokens (id, key_id, backend, can_trigger, account_id, user_name, user_path, "
+          "user_arn, principal_id, label, tags, status, secret_state, secret_nonce, secret_box, "
+          "created_at, key_created_at, revoked_at, revoke_reason) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      HT_RETURN_IF_ERROR(s.prepared("preparing token insert"));
+      s.bind(1, t.id).bind(2, t.key_id).bind(3, t.backend).bind(4, int64_t{t.can_trigger ? 1 : 0});
+      s.bind(5, t.account_id).bind(6, t.user_name).bind(7, t.user_path).bind(8, t.user_arn);
+      s.bind(9, t.principal_id).bind(10, t.label).bind(11, tagsToJson(t.tags));
+      s.bind(12, std::string(tokens::tokenStatusName(t.status)));
+      s.bind(13, std::string(tokens::secretStateName(t.secret_state)));
+      if (secret) {
+        s.bindBlob(14, secret->nonce).bindBlob(15, secret->ciphertext);
+      } else {
+        s.bindNull(14).bindNull(15);
+      }
+      s.bind(16, toUnixSeconds(t.created_at)).bind(17, toUnixSeconds(t.key_created_at));
+      if (t.revoked_at)
+        s.bind(18, toUnixSeconds(*t.revoked_at));
+      else
+        s.bindNull(18);
+      s.bind(19, t.revoke_reason);
+      int rc = s.step();
+      if (rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+          return Status::alreadyExists("key ID " + t.key_id + " is already registered");
+        }
+        return sqliteError(db_, rc, "inserting token");
+      }
+      return insertAudit(audit);
+    });
+  }
+
+  Result<Token> findToken(const std::string& ref) override {
+    std::string sql =
+        std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE id = ? OR key_id = ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing token lookup"));
+    s.bind(1, ref).bind(2, ref);
+    int rc = s.step();
+    if (rc == SQLITE_ROW) return tokenFromRow(s);
+    if (rc == SQLITE_DONE) return Status::notFound("no token with ID or key ID '" + ref + "'");
+    return sqliteError(db_, rc, "looking up token");
+  }
+
+  Result<std::vector<Token>> listTokens(const TokenFilter& filter) override {
+    std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
+    if (filter.status) sql += " WHERE status = ?";
+    sql += " ORDER BY created_at, rowid";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing token listing"));
+    if (filter.status) s.bind(1, std::string(tokens::tokenStatusName(*filter.status)));
+    std::vector<Token> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(tokenFromRow(s));
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing tokens");
+    return out;
+  }
+
+  Result<std::optional<SealedSecret>> loadSecret(const std::string& token_id) override {
+    Stmt s(db_, "SELECT secret_nonce, secret_box FROM tokens WHERE id = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing secret lookup"));
+    s.bind(1, token_id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return Status::notFound("no token with ID '" + token_id + "'");
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "loading secret");
+    if (s.isNull(1)) return std::optional<SealedSecret>();
+    return std::optional<SealedSecret>(SealedSecret{s.blob(0), s.blob(1)});
+  }
+
+  Status forgetSecret(const std::string& token_id, const AuditEntry& audit) override {
+    return inTransaction("forgetting secret", [&]() -> Status {
+      // Overwrite before clearing so that the old bytes do not linger in the page.
+      Stmt s(db_,
+             "UPDATE tokens SET secret_box = zeroblob(length(secret_box)) WHERE id = ? AND "
+             "secret_box IS NOT NULL");
+      HT_RETURN_IF_ERROR(s.prepared("preparing secret wipe"));
+      s.bind(1, token_id);
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "wiping secret");
+      Stmt c(
+          db_,
+          "UPDATE tokens SET secret_nonce = NULL, secret_box = NULL, secret_state = "
+          "CASE WHEN secret_state = 'stored' THEN 'forgotten' ELSE secret_state END WHERE id = ?");
+      HT_RETURN_IF_ERROR(c.prepared("preparing secret clear"));
+      c.bind(1, token_id);
+      if (int rc = c.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "clearing secret");
+      if (sqlite3_changes(db_) == 0) return Status::notFound("no token with ID '" + token_id + "'");
+      return insertAudit(audit);
+    });
+  }
+
+  Status revokeToken(const std::string& token_id, TimePoint at, const std::string& reason,
+                     const AuditEntry& audit) override {
+    return inTransaction("revoking token", [&]() -> Status {
+      Stmt s(db_,
+             "UPDATE tokens SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
+             "WHERE id = ? AND status = 'active'");
+      HT_RETURN_IF_ERROR(s.prepared("preparing revoke"));
+      s.bind(1, toUnixSeconds(at)).bind(2, reason).bind(3, token_id);
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "revoking token");
+      if (sqlite3_changes(db_) == 0) {
+        return Status::failedPrecondition("token '" + token_id + "' is not active");
+      }
+      return insertAudit(audit);
+    });
+  }
+
+  Result<int64_t> addPlacement(const Placement& p, AuditEntry audit) override {
+    int64_t id = 0;
+    Status st = inTransaction("adding placement", [&]() -> Status {
+      Stmt s(
+          db_,
+          "INSERT INTO placements (token_id, host, location, kind, owner, notes, tags, created_at) "
+          "VALUES (?,?,?,?,?,?,?,?)");
+      HT_RETURN_IF_ERROR(s.prepared("preparing placement insert"));
+      s.bind(1, p.token_id).bind(2, p.host).bind(3, p.location).bind(4, p.kind).bind(5, p.owner);
+      s.bind(6, p.notes).bind(7, tagsToJson(p.tags)).bind(8, toUnixSeconds(p.created_at));
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "inserting placement");
+      id = sqlite3_last_insert_rowid(db_);
+      audit.object_id = std::to_string(id);
+      return insertAudit(audit);
+    });
+    if (!st.isOk()) return st;
+    return id;
+  }
+
+  Result<std::vector<Placement>> listPlacements(
+      const std::optional<std::string>& token_id) override {
+    std::string sql =
+        "SELECT id, token_id, host, location, kind, owner, notes, tags, created_at FROM placements";
+    if (token_id) sql += " WHERE token_id = ?";
+    sql += " ORDER BY id";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing placement listing"));
+    if (token_id) s.bind(1, *token_id);
+    std::vector<Placement> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      Placement p;
+      p.id = s.int64(0);
+      p.token_id = s.text(1);
+      p.host = s.text(2);
+      p.location = s.text(3);
+      p.kind = s.text(4);
+      p.owner = s.text(5);
+      p.notes = s.text(6);
+      p.tags = tagsFromJson(s.text(7));
+      p.created_at = fromUnixSeconds(s.int64(8));
+      out.push_back(std::move(p));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing placements");
+    return out;
+  }
+
+  Result<int64_t> addCustody(const CustodyEvent& e, AuditEntry audit) override {
+    int64_t id = 0;
+    Status st = inTransaction("adding custody event", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO custody_events (token_id, placement_id, holder, method, at, notes) "
+             "VALUES (?,?,?,?,?,?)");
+      HT_RETURN_IF_ERROR(s.prepared("preparing custody insert"));
+      s.bind(1, e.token_id);
+      if (e.placement_id)
+        s.bind(2, *e.placement_id);
+      else
+        s.bindNull(2);
+      s.bind(3, e.holder).bind(4, e.method).bind(5, toUnixSeconds(e.at)).bind(6, e.notes);
+      if (int rc = s.step(); rc != SQLITE_DONE) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+          return Status::notFound("placement " + std::to_string(e.placement_id.value_or(0)) +
+                                  " does not exist");
+        }
+        return sqliteError(db_, rc, "inserting custody event");
+      }
+      id = sqlite3_last_insert_rowid(db_);
+      audit.object_id = std::to_string(id);
+      return insertAudit(audit);
+    });
+    if (!st.isOk()) return st;
+    return id;
+  }
+
+  Result<std::vector<CustodyEvent>> listCustody(const std::string& token_id) override {
+    Stmt s(db_,
+           "SELECT id, token_id, placement_id, holder, method, at, notes FROM custody_events "
+           "WHERE token_id = ? ORDER BY at, id");
+    HT_RETURN_IF_ERROR(s.prepared("preparing custody listing"));
+    s.bind(1, token_id);
+    std::vector<CustodyEvent> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      CustodyEvent e;
+      e.id = s.int64(0);
+      e.token_id = s.text(1);
+      if (!s.isNull(2)) e.placement_id = s.int64(2);
+      e.holder = s.text(3);
+      e.method = s.text(4);
+      e.at = fromUnixSeconds(s.int64(5));
+      e.notes = s.text(6);
+      out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing custody events");
+    return out;
+  }
+
+  Status appendAudit(const AuditEntry& audit) override {
+    return inTransaction("writing audit entry", [&]() { return insertAudit(audit); });
+  }
+
+  Result<std::vector<AuditEntry>> listAudit(int limit) override {
+    Stmt s(db_,
+           "SELECT id, at, actor, action, object_type, object_id, details FROM audit_log "
+           "ORDER BY id DESC LIMIT ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing audit listing"));
+    s.bind(1, int64_t{limit});
+    std::vector<AuditEntry> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      AuditEntry a;
+      a.id = s.int64(0);
+      a.at = fromUnixSeconds(s.int64(1));
+      a.actor = s.text(2);
+      a.action = s.text(3);
+      a.object_type = s.text(4);
+      a.object_id = s.text(5);
+      a.details = s.text(6);
+      out.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing audit log");
+    return out;
+  }
+
+  Result<std::optional<std::string>> getSetting(const std::string& key) override {
+    Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing setting lookup"));
+    s.bind(1, key);
+    int rc = s.step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(s.text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return sqliteError(db_, rc, "reading setting " + key);
+  }
+
+  Result<std::string> setSettingIfAbsent(const std::string& key,
+                                         const std::string& value) override {
+    std::string stored;
+    Status st = inTransaction("writing setting", [&]() -> Status {
+      Stmt ins(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
+      HT_RETURN_IF_ERROR(ins.prepared("preparing setting insert"));
+      ins.bind(1, key).bind(2, value);
+      if (int rc = ins.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing setting");
+      Stmt sel(db_, "SELECT value FROM settings WHERE key = ?");
+      HT_RETURN_IF_ERROR(sel.prepared("preparing setting lookup"));
+      sel.bind(1, key);
+      if (int rc = sel.step(); rc != SQLITE_ROW) return sqliteError(db_, rc, "reading setting");
+      stored = sel.text(0);
+      return Status::ok();
+    });
+    if (!st.isOk()) return st;
+    return stored;
+  }
+
+ private:
+  Status exec(const char* sql, const std::string& what) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    sqlite3_free(err);
+    return rc == SQLITE_OK ? Status::ok() : sqliteError(db_, rc, what);
+  }
+
+  // Switching a new database to WAL needs a moment of exclusive access, and SQLite reports
+  // SQLITE_BUSY for it without consulting the busy handler; processes racing to open a fresh
+  // data dir retry here. WAL mode is persistent, so later opens find it already set.
+  Status enableWal(int timeout_ms) {
+    for (int waited = 0;; waited += 10) {
+      int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return Status::ok();
+      if ((rc & 0xff) != SQLITE_BUSY || waited >= timeout_ms)
+        return sqliteError(db_, rc, "enabling WAL");
+      sqlite3_sleep(10);
+    }
+  }
+
+  // BEGIN IMMEDIATE takes the write lock up front, so concurrent writers wait (busy timeout)
+  // instead of failing half-way with SQLITE_BUSY on lock upgrade.
+  template <typename F>
+  Status inTransaction(const std::string& what, F&& body) {
+    HT_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE", what + ": starting transaction"));
+    Status st = body();
+    if (!st.isOk()) {
+      exec("ROLLBACK", what + ": rolling back").isOk();
+      return st;
+    }
+    Status commit = exec("COMMIT", what + ": committing");
+    if (!commit.isOk()) exec("ROLLBACK", what + ": rolling back").isOk();
+    return commit;
+  }
+
+  Status insertAudit(const AuditEntry& a) {
+    Stmt s(db_,
+           "INSERT INTO audit_log (at, actor, action, object_type, object_id, details) "
+           "VALUES (?,?,?,?,?,?)");
+    HT_RETURN_IF_ERROR(s.prepared("preparing audit insert"));
+    s.bind(1, toUnixSeconds(a.at)).bind(2, a.actor).bind(3, a.action).bind(4, a.object_type);
+    s.bind(5, a.object_id).bind(6, a.details.empty() ? std::string("{}") : a.details);
+    if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing audit entry");
+    return Status::ok();
+  }
+
+  Result<int> currentVersion() {
+    Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    HT_RETURN_IF_ERROR(s.prepared("reading schema version"));
+    int rc = s.step();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading schema version");
+    return static_cast<int>(s.int64(0));
+  }
+
+  Status migrate() {
+    const auto& all = sqlite::migrations();
+    return inTransaction("applying migrations", [&]() -> Status {
+      HT_RETURN_IF_ERROR(
+          exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+               "description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+               "creating schema_migrations"));
+      HT_ASSIGN_OR_RETURN(int current, currentVersion());
+      int latest = all.empty() ? 0 : all.back().version;
+      if (current > latest) {
+        return Status::failedPrecondition("database schema version " + std::to_string(current) +
+                                          " is newer than this honeytrail understands (" +
+                                          std::to_string(latest) + "); upgrade honeytrail");
+      }
+      for (const auto& m : all) {
+        if (m.version <= current) continue;
+        HT_RETURN_IF_ERROR(exec(m.sql, "migration " + std::to_string(m.version)));
+        Stmt s(db_,
+               "INSERT INTO schema_migrations (version, description, applied_at) "
+               "VALUES (?, ?, strftime('%s','now'))");
+        HT_RETURN_IF_ERROR(s.prepared("recording migration"));
+        s.bind(1, int64_t{m.version}).bind(2, std::string(m.description));
+        if (int rc = s.step(); rc != SQLITE_DONE)
+          return sqliteError(db_, rc, "recording migration");
+      }
+      return Status::ok();
+    });
+  }
+
+  sqlite3* db_;
+};
+
+}  // namespace
+
+int sqliteLatestSchemaVersion() {
+  const auto& all = sqlite::migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+Result<std::unique_ptr<Store>> openSqliteStore(const std::string& path,
+                                               const config::SqliteOptions& options) {
+  sqlite3* db = nullptr;
+  // The inventory is sensitive: the file is created readable by its owner only.
+  mode_t old_mask = ::umask(077);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  ::umask(old_mask);
+  if (rc != SQLITE_OK) {
+    Status st = sqliteError(db, rc, "opening database " + path);
+    sqlite3_close_v2(db);
+    return st;
+  }
+  auto store = std::make_unique<SqliteStore>(db);
+  Status st = store->init(options);
+  if (!st.isOk()) return st.withContext("database " + path);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace ht::store

@@ -1,0 +1,70 @@
+// The storage interface. Everything above it (token services, CLI) speaks only to this class;
+// SQL lives in the back-ends (sqlite/ now, postgres/ later). Every mutation takes the audit
+// entry that describes it and writes both in one transaction, so the audit log cannot miss a
+// change that happened.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "tokens/model.h"
+
+namespace ht::store {
+
+// A secret access key encrypted by the SecretVault. The store never sees plaintext.
+struct SealedSecret {
+  std::string nonce;       // raw bytes
+  std::string ciphertext;  // raw bytes
+};
+
+struct TokenFilter {
+  std::optional<tokens::TokenStatus> status;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Schema version after migrations were applied at open.
+  virtual Result<int> schemaVersion() = 0;
+
+  virtual Status createToken(const tokens::Token& token, const std::optional<SealedSecret>& secret,
+                             const tokens::AuditEntry& audit) = 0;
+  // Looks a token up by registry ID or by access key ID.
+  virtual Result<tokens::Token> findToken(const std::string& id_or_key_id) = 0;
+  virtual Result<std::vector<tokens::Token>> listTokens(const TokenFilter& filter) = 0;
+  virtual Result<std::optional<SealedSecret>> loadSecret(const std::string& token_id) = 0;
+  // Deletes the stored secret; the token's secret_state becomes kForgotten.
+  virtual Status forgetSecret(const std::string& token_id, const tokens::AuditEntry& audit) = 0;
+  virtual Status revokeToken(const std::string& token_id, TimePoint at, const std::string& reason,
+                             const tokens::AuditEntry& audit) = 0;
+
+  // Returns the new placement's ID.
+  virtual Result<int64_t> addPlacement(const tokens::Placement& placement,
+                                       tokens::AuditEntry audit) = 0;
+  // All placements, or one token's when token_id is set.
+  virtual Result<std::vector<tokens::Placement>> listPlacements(
+      const std::optional<std::string>& token_id) = 0;
+
+  virtual Result<int64_t> addCustody(const tokens::CustodyEvent& event,
+                                     tokens::AuditEntry audit) = 0;
+  virtual Result<std::vector<tokens::CustodyEvent>> listCustody(const std::string& token_id) = 0;
+
+  // For actions that read rather than change (rendering a secret into a file).
+  virtual Status appendAudit(const tokens::AuditEntry& audit) = 0;
+  // Newest first.
+  virtual Result<std::vector<tokens::AuditEntry>> listAudit(int limit) = 0;
+
+  // Small key/value settings that belong to a data dir (the synthetic account ID).
+  virtual Result<std::optional<std::string>> getSetting(const std::string& key) = 0;
+  // Stores value unless the key is set; returns the value that is stored afterwards, so that two
+  // processes racing to initialise a setting agree on one.
+  virtual Result<std::string> setSettingIfAbsent(const std::string& key,
+                                                 const std::string& value) = 0;
+};
+
+}  // namespace ht::store
