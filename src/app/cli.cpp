@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "tokens/audit.h"
+#include "tokens/name_generator.h"
 #include "tokens/render.h"
 
 namespace ht::app {
@@ -292,7 +293,20 @@ int runCli(int argc, char** argv) {
     std::vector<config::ConfigProblem> problems;
     auto parsed = config::parseConfigCollect(*text, path, config::processEnv(), &problems);
     if (problems.empty() && parsed.hasValue()) {
-      std::cout << path << ": OK\n";
+      // Checks that need the modules above config: naming word lists and canary-account files.
+      std::vector<Status> deeper = {tokens::NameGenerator::validate(parsed->tokens.naming),
+                                    loadCanaryAccounts(*parsed).status()};
+      bool clean = true;
+      for (const auto& st : deeper) {
+        if (st.isOk()) continue;
+        std::cerr << path << ": " << st.message() << "\n";
+        clean = false;
+      }
+      if (clean) {
+        std::cout << path << ": OK\n";
+      } else {
+        exit_code = kExitError;
+      }
       return;
     }
     for (const auto& p : problems) std::cerr << p.toString() << "\n";

@@ -341,6 +341,14 @@ TEST_F(CliTest, ConfigWithWrongTypeFailsWithKeyAndLine) {
   EXPECT_NE(v.err.find("max_key_age_days"), std::string::npos);
   test::writeText(cfg, "audit:\n  max_key_age_days: 30\n");
   EXPECT_EQ(ht({"config", "validate", cfg}).exit_code, 0);
+  // A naming word list with a tell word is caught by validate, not only at the next create.
+  test::writeText(cfg, "tokens:\n  naming:\n    style: service\n    services: [billing, honeypot]\n");
+  RunResult tell = ht({"config", "validate", cfg});
+  EXPECT_EQ(tell.exit_code, 1);
+  EXPECT_NE(tell.err.find("honey"), std::string::npos) << tell.err;
+  RunResult create = ht({"--config", cfg, "token", "create"});
+  EXPECT_EQ(create.exit_code, 1);
+  EXPECT_NE(create.err.find("honey"), std::string::npos) << create.err;
   // The example config in docs/ is valid as shipped.
   RunResult example =
       ht({"config", "validate", std::string(HT_SOURCE_DIR) + "/docs/honeytrail.example.yaml"});
