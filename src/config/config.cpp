@@ -217,8 +217,10 @@ class Loader {
   void walkSection(const YAML::Node& node, const std::string& prefix, Config* config) {
     std::map<std::string, int> seen;  // name -> line, to catch a key written twice
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& value = it->second;
+      // Copies, not references: yaml-cpp's iterator-> returns a temporary proxy, so a reference
+      // to its first/second dangles (AddressSanitizer: stack-use-after-scope).
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
       int key_line = lineOf(key, 0);
       if (!key.IsScalar() || key.Scalar().empty()) {
         report(key_line, prefix, "keys must be plain names, got " + describeNode(key));
