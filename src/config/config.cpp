@@ -135,26 +135,10 @@ std::string lastComponent(std::string_view path) {
   return std::string(dot == std::string_view::npos ? path : path.substr(dot + 1));
 }
 
-// Every key and section path in schema order (a section just before its first key), so that
-// "known keys here" lists them in the order the example file documents them.
-std::vector<std::string> allPaths() {
-  std::vector<std::string> out;
-  for (const KeySpec& spec : configSchema()) {
-    std::string_view path = spec.path;
-    for (size_t dot = path.find('.'); dot != std::string_view::npos;
-         dot = path.find('.', dot + 1)) {
-      std::string section(path.substr(0, dot));
-      if (std::find(out.begin(), out.end(), section) == out.end()) out.push_back(section);
-    }
-    out.emplace_back(path);
-  }
-  return out;
-}
-
 // "did you mean" for an unknown key: first a near spelling among its siblings, then the same name
 // in another section (a key indented under the wrong parent).
 std::string unknownKeyMessage(const std::string& prefix, const std::string& name) {
-  std::vector<std::string> paths = allPaths();
+  const std::vector<std::string>& paths = configPathsInOrder();
   std::string best;
   size_t best_distance = std::string::npos;
   for (const std::string& path : paths) {

@@ -245,7 +245,8 @@ std::vector<KeySpec> buildSchema() {
   // clang-format on
 }
 
-std::vector<std::string> buildSections() {
+// Every section and key path in schema order, each section just before its first key.
+std::vector<std::string> buildOrderedPaths() {
   std::vector<std::string> out;
   for (const KeySpec& spec : configSchema()) {
     std::string_view path = spec.path;
@@ -254,6 +255,15 @@ std::vector<std::string> buildSections() {
       std::string section(path.substr(0, dot));
       if (std::find(out.begin(), out.end(), section) == out.end()) out.push_back(section);
     }
+    out.emplace_back(path);
+  }
+  return out;
+}
+
+std::vector<std::string> buildSections() {
+  std::vector<std::string> out;
+  for (const std::string& path : configPathsInOrder()) {
+    if (findKey(path) == nullptr) out.push_back(path);
   }
   return out;
 }
@@ -266,6 +276,11 @@ Config& asMutable(const Config& config) { return const_cast<Config&>(config); }
 const std::vector<KeySpec>& configSchema() {
   static const std::vector<KeySpec> kSchema = buildSchema();
   return kSchema;
+}
+
+const std::vector<std::string>& configPathsInOrder() {
+  static const std::vector<std::string> kPaths = buildOrderedPaths();
+  return kPaths;
 }
 
 const std::vector<std::string>& configSections() {

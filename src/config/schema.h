@@ -57,6 +57,9 @@ const KeySpec* findKey(std::string_view path);
 bool isSection(std::string_view path);
 // Every section path, parents before children.
 const std::vector<std::string>& configSections();
+// Every section and key path in schema order, each section just before its first key (the order
+// the example file documents them in).
+const std::vector<std::string>& configPathsInOrder();
 
 // Reads the value of a key from a Config as the text `config show` prints (lists are handled by
 // the caller through readList).

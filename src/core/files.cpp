@@ -62,22 +62,27 @@ Result<std::string> readFile(const std::string& path) {
   return out;
 }
 
-Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
-  std::string tmp;
-  int fd = openTempBeside(path, &tmp);
+// Writes content to a new temporary file beside path, with mode, and returns its name in *tmp.
+// On failure nothing is left behind.
+Status writeTempBeside(const std::string& path, const std::string& content, mode_t mode,
+                       std::string* tmp) {
+  int fd = openTempBeside(path, tmp);
   if (fd < 0) {
     if (errno == EACCES || errno == EROFS) {
       return Status::permissionDenied("cannot write " + path + ": " + errnoText());
     }
-    return Status::ioError("cannot create " + tmp + ": " + errnoText());
+    return Status::ioError("cannot create a file beside " + path + ": " + errnoText());
   }
-  ::fchmod(fd, mode);  // open() honours the umask; the mode asked for is the one we want
-  Status st = writeAll(fd, content, tmp);
+  ::fchmod(fd, mode);  // mkostemp makes 0600; the mode asked for is the one we want
+  Status st = writeAll(fd, content, *tmp);
   ::close(fd);
-  if (!st.isOk()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
+  if (!st.isOk()) ::unlink(tmp->c_str());
+  return st;
+}
+
+Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp;
+  HT_RETURN_IF_ERROR(writeTempBeside(path, content, mode, &tmp));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     Status err = Status::ioError("replacing " + path + ": " + errnoText());
     ::unlink(tmp.c_str());
@@ -90,17 +95,9 @@ Status writeFileExclusive(const std::string& path, const std::string& content, m
   // Written in full under a temporary name, then linked into place: link() fails if the name
   // exists, and a reader racing with us sees either no file or the whole file, never a prefix.
   std::string tmp;
-  int fd = openTempBeside(path, &tmp);
-  if (fd < 0) {
-    if (errno == EACCES || errno == EROFS) {
-      return Status::permissionDenied("cannot write " + path + ": " + errnoText());
-    }
-    return Status::ioError("cannot create " + tmp + ": " + errnoText());
-  }
-  ::fchmod(fd, mode);
-  Status st = writeAll(fd, content, tmp);
-  ::close(fd);
-  if (st.isOk() && ::link(tmp.c_str(), path.c_str()) != 0) {
+  HT_RETURN_IF_ERROR(writeTempBeside(path, content, mode, &tmp));
+  Status st = Status::ok();
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
     st = errno == EEXIST ? Status::alreadyExists(path + " already exists")
                          : Status::ioError("cannot create " + path + ": " + errnoText());
   }
