@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -12,13 +14,16 @@
 #include "app/context.h"
 #include "app/output.h"
 #include "aws/key_id.h"
+#include "aws/setup_templates.h"
 #include "config/config.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "detect/last_used_poller.h"
 #include "tokens/audit.h"
 #include "tokens/name_generator.h"
 #include "tokens/render.h"
+#include "tokens/verify.h"
 
 namespace ht::app {
 namespace {
@@ -145,6 +150,21 @@ void printToken(const Token& t, const std::vector<tokens::Placement>& ps,
             c.placement_id ? std::to_string(*c.placement_id) : "", c.notes});
   }
   std::cout << (ct.empty() ? "  (none)\n" : ct.render());
+}
+
+std::atomic<bool> g_stop{false};
+
+void onStopSignal(int) { g_stop = true; }
+
+void installStopHandlers() {
+  std::signal(SIGTERM, onStopSignal);
+  std::signal(SIGINT, onStopSignal);
+}
+
+// Sleeps in short steps so that SIGTERM ends a --watch loop within a second.
+bool sleepUnlessStopped(int seconds) {
+  for (int i = 0; i < seconds * 10 && !g_stop; ++i) ::usleep(100000);
+  return !g_stop;
 }
 
 int failOnRank(const std::string& s) {
@@ -556,6 +576,168 @@ int runCli(int argc, char** argv) {
       for (const auto& f : findings) {
         if (static_cast<int>(f.severity) >= rank) exit_code = kExitError;
       }
+    }
+  });
+
+  auto* verify_cmd = token_cmd->add_subcommand(
+      "verify", "Check in AWS that each token's user, key and deny-all policy are as made");
+  std::vector<std::string> verify_refs;
+  std::string verify_out;
+  bool verify_imported = false;
+  verify_cmd->add_option("TOKEN", verify_refs, "Tokens to check (default: every active aws token)");
+  verify_cmd->add_flag(
+      "--include-imported", verify_imported,
+      "Also check imported tokens (their users must live in the configured account)");
+  addOutputOption(verify_cmd, &verify_out);
+  verify_cmd->callback([&] {
+    Context& c = ctx();
+    std::vector<Token> targets;
+    if (verify_refs.empty()) {
+      store::TokenFilter active;
+      active.status = tokens::TokenStatus::kActive;
+      for (auto& t : unwrap(c.registry().list(active))) {
+        if (t.backend == "aws" || (verify_imported && t.backend == "import")) targets.push_back(t);
+      }
+    } else {
+      for (const auto& r : verify_refs) targets.push_back(unwrap(c.registry().find(r)));
+    }
+    aws::AwsSession* session = unwrap(c.aws());
+    int drifted = 0;
+    Table table({"TOKEN", "KEY ID", "USER", "STATE", "DRIFT"});
+    for (const auto& t : targets) {
+      tokens::VerifyResult v =
+          tokens::verifyToken(session->iam(), t, c.config().aws.deny_policy_name);
+      if (!v.ok) ++drifted;
+      if (parseOutput(verify_out) == OutputFormat::kJson) {
+        json j = {{"token_id", v.token_id},   {"key_id", v.key_id},
+                  {"user_name", v.user_name}, {"ok", v.ok},
+                  {"drift", v.drift},         {"details", v.details}};
+        std::cout << j.dump() << "\n";
+      } else {
+        std::string drift;
+        for (size_t i = 0; i < v.details.size(); ++i)
+          drift += (i ? "; " : "") + v.drift[i] + ": " + v.details[i];
+        table.add({v.token_id, v.key_id, v.user_name, v.ok ? "ok" : "DRIFT", drift});
+      }
+    }
+    if (parseOutput(verify_out) == OutputFormat::kTable) {
+      std::cout << (table.empty() ? "no aws tokens to verify\n" : table.render());
+    }
+    if (drifted > 0) {
+      std::cerr << drifted << " of " << targets.size() << " token(s) drifted\n";
+      exit_code = kExitError;
+    }
+  });
+
+  // ---- aws ----
+  auto* aws_cmd =
+      app.add_subcommand("aws", "The honey account: identity, set-up, last-used safety net");
+  aws_cmd->require_subcommand(1);
+  auto* whoami_cmd =
+      aws_cmd->add_subcommand("whoami", "Which identity honeytrail uses (sts:GetCallerIdentity)");
+  std::string whoami_out;
+  addOutputOption(whoami_cmd, &whoami_out);
+  whoami_cmd->callback([&] {
+    aws::AwsSession* session = unwrap(ctx().aws());
+    aws::CallerIdentity id = unwrap(session->sts().getCallerIdentity());
+    if (parseOutput(whoami_out) == OutputFormat::kJson) {
+      std::cout << json{{"account", id.account},
+                        {"arn", id.arn},
+                        {"user_id", id.user_id},
+                        {"credentials", session->credentials().describe()},
+                        {"iam_endpoint", session->endpoints().endpoint("IAM")}}
+                       .dump()
+                << "\n";
+    } else {
+      std::cout << "account      " << id.account << "\narn          " << id.arn << "\ncredentials  "
+                << session->credentials().describe() << "\niam endpoint "
+                << session->endpoints().endpoint("IAM") << "\n";
+    }
+  });
+
+  auto* poll_cmd = aws_cmd->add_subcommand(
+      "poll-last-used",
+      "Safety net: report uses AWS recorded (GetAccessKeyLastUsed) since the last poll");
+  bool poll_watch = false;
+  std::string poll_out;
+  poll_cmd->add_flag("--watch", poll_watch,
+                     "Keep polling every aws.last_used_poll_seconds until stopped");
+  addOutputOption(poll_cmd, &poll_out);
+  poll_cmd->callback([&] {
+    Context& c = ctx();
+    aws::AwsSession* session = unwrap(c.aws());
+    detect::LastUsedPoller poller(c.store(), session->iam(), SystemClock::instance());
+    installStopHandlers();
+    do {
+      detect::PollReport report = unwrap(poller.pollOnce());
+      for (const auto& t : report.triggers) {
+        if (parseOutput(poll_out) == OutputFormat::kJson) {
+          json j = {{"source", "last-used"},
+                    {"token_id", t.token_id},
+                    {"key_id", t.key_id},
+                    {"last_used_at", formatTime(t.last_used_at)},
+                    {"service", t.service},
+                    {"region", t.region},
+                    {"previous", t.previous ? json(formatTime(*t.previous)) : json(nullptr)}};
+          std::cout << j.dump() << std::endl;
+        } else {
+          std::cout << "USED " << t.token_id << " " << t.key_id << " at "
+                    << formatTime(t.last_used_at) << " service " << t.service << " region "
+                    << t.region << std::endl;
+        }
+      }
+      for (const auto& e : report.error_messages)
+        log::warn("last-used check failed", {{"detail", e}});
+      log::info("last-used poll done", {{"checked", std::to_string(report.checked)},
+                                        {"uses", std::to_string(report.triggers.size())},
+                                        {"errors", std::to_string(report.errors)}});
+      if (report.errors > 0 && !poll_watch) exit_code = kExitError;
+    } while (poll_watch && sleepUnlessStopped(c.config().aws.last_used_poll_seconds));
+  });
+
+  auto* setup_cmd =
+      aws_cmd->add_subcommand("setup", "Print what the honey account needs (policy, Terraform)");
+  std::string setup_what = "all", setup_regions, setup_account, setup_home = "us-east-1",
+              setup_path = "/";
+  bool setup_print = false;
+  setup_cmd
+      ->add_flag("--print", setup_print, "Print to standard output (nothing is changed in AWS)")
+      ->required();
+  setup_cmd->add_option("--what", setup_what, "policy, terraform or all")
+      ->check(CLI::IsMember({"policy", "terraform", "all"}));
+  setup_cmd->add_option("--account-id", setup_account, "The honey account (default: any)");
+  setup_cmd->add_option(
+      "--regions", setup_regions,
+      "Comma-separated regions for EventBridge rules (default: all enabled-by-default regions)");
+  setup_cmd->add_option("--home-region", setup_home,
+                        "Region of the trail, bus and API destination");
+  setup_cmd->add_option("--user-path", setup_path, "IAM path prefix of honey users");
+  setup_cmd->callback([&] {
+    aws::SetupOptions o;
+    o.account_id = setup_account;
+    o.home_region = setup_home;
+    o.user_path_prefix = setup_path;
+    if (!setup_account.empty() &&
+        (setup_account.size() != 12 ||
+         setup_account.find_first_not_of("0123456789") != std::string::npos)) {
+      check(Status::invalidArgument("--account-id '" + setup_account +
+                                    "' is not a 12-digit account ID"));
+    }
+    if (setup_path.empty() || setup_path.front() != '/' || setup_path.back() != '/') {
+      check(Status::invalidArgument("--user-path must start and end with '/'"));
+    }
+    if (!setup_regions.empty()) {
+      for (const auto& r : split(setup_regions, ',')) {
+        if (!trim(r).empty()) o.regions.push_back(trim(r));
+      }
+    }
+    if (setup_what == "policy" || setup_what == "all") {
+      if (setup_what == "all") std::cout << "# --- IAM policy for the minting role ---\n";
+      std::cout << aws::mintingRolePolicy(o);
+    }
+    if (setup_what == "terraform" || setup_what == "all") {
+      if (setup_what == "all") std::cout << "\n# --- Terraform module for the honey account ---\n";
+      std::cout << aws::honeyAccountTerraform(o);
     }
   });
 

@@ -121,8 +121,24 @@ tokens::Registry& Context::registry() {
     random_ = std::make_unique<aws::SodiumRandomSource>();
     registry_ = std::make_unique<tokens::Registry>(
         *store_, *vault_, config_, SystemClock::instance(), *random_, tokens::currentActor());
+    registry_->setAwsMinterFactory([this]() -> Result<std::unique_ptr<tokens::Minter>> {
+      HT_ASSIGN_OR_RETURN(aws::AwsSession * session, aws());
+      tokens::AwsMinterOptions options;
+      options.deny_policy_name = config_.aws.deny_policy_name;
+      return tokens::makeAwsMinter(session->iam(), options, SystemClock::instance());
+    });
   }
   return *registry_;
+}
+
+Result<aws::AwsSession*> Context::aws() {
+  if (!aws_) {
+    loadConfig();
+    auto session = aws::AwsSession::create(config_.aws, SystemClock::instance());
+    if (!session.hasValue()) return session.status().withContext("setting up AWS access");
+    aws_ = std::move(session).value();
+  }
+  return aws_.get();
 }
 
 Result<std::vector<tokens::Finding>> Context::auditAll() {

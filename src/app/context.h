@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aws/key_id.h"
+#include "aws/session.h"
 #include "config/options.h"
 #include "store/store.h"
 #include "tokens/audit.h"
@@ -37,6 +38,8 @@ class Context {
   store::Store& store();
   tokens::Registry& registry();
   Result<std::vector<tokens::Finding>> auditAll();
+  // The AWS clients, built on first use from the config's aws section.
+  Result<aws::AwsSession*> aws();
 
   const std::string& dataDir();
   const std::string& databasePath();
@@ -56,6 +59,7 @@ class Context {
   std::unique_ptr<tokens::SecretVault> vault_;
   std::unique_ptr<aws::RandomSource> random_;
   std::unique_ptr<tokens::Registry> registry_;
+  std::unique_ptr<aws::AwsSession> aws_;
 };
 
 // Raised by Context when set-up fails; cli.cpp turns it into an error message and exit code 1.

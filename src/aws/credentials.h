@@ -80,6 +80,9 @@ class EndpointResolver {
   // e.g. "https://iam.amazonaws.com", "https://s3.eu-west-1.amazonaws.com"; no trailing slash.
   std::string endpoint(const std::string& service_id) const;
   bool isCustom(const std::string& service_id) const;  // S3 then uses path-style addressing
+  // The region to sign for: region() for regional services; for IAM on its default (global)
+  // endpoint, the partition's home region (us-east-1 in the aws partition).
+  std::string signingRegion(const std::string& service_id) const;
   // AWS_REGION, AWS_DEFAULT_REGION, profile region, configured, "us-east-1".
   const std::string& region() const { return region_; }
 

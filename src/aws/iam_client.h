@@ -57,6 +57,10 @@ Result<std::string> parseGetUserPolicyResponse(std::string_view xml);  // URL-de
 Result<std::vector<std::string>> parseListAttachedUserPoliciesResponse(std::string_view xml);  // ARNs
 Result<Credentials> parseAssumeRoleResponse(std::string_view xml);
 Result<CallerIdentity> parseGetCallerIdentityResponse(std::string_view xml);
+// Actions without a result (DeleteUser, PutUserPolicy, UpdateAccessKey, ...) must still answer
+// with their own <ActionResponse> document, so that a 200 from something else (a proxy's HTML
+// page, a wrong endpoint) is never taken for success.
+Status checkActionResponse(std::string_view xml, std::string_view action);
 
 class IamClient {
  public:
@@ -73,6 +77,7 @@ class IamClient {
   Result<std::vector<std::string>> listUserPolicies(const std::string& user);
   Result<std::string> getUserPolicy(const std::string& user, const std::string& policy_name);
   Result<std::vector<std::string>> listAttachedUserPolicies(const std::string& user);
+  Status detachUserPolicy(const std::string& user, const std::string& policy_arn);
   Result<AccessKey> createAccessKey(const std::string& user);
   Result<std::vector<AccessKey>> listAccessKeys(const std::string& user);
   Status updateAccessKey(const std::string& user, const std::string& key_id, const std::string& status);

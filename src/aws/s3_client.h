@@ -65,6 +65,7 @@ class S3Client {
   std::string endpoint_;
   std::string region_;
   bool path_style_;
+  bool custom_endpoint_ = false;
 };
 
 }  // namespace ht::aws

@@ -26,19 +26,31 @@ struct SigningParams {
   std::string region;   // us-east-1
   std::string service;  // signing name: iam, sts, s3, ...
   TimePoint time{};
-  // S3 signs the URI as given (no dot-segment normalisation, no double encoding).
+  // S3 signs the object key encoded once (the URL's path is decoded and encoded again, so "$" and
+  // "%24" sign alike), with no dot-segment normalisation and no double encoding.
   bool s3_style_uri = false;
-  // Sends x-amz-content-sha256 (S3 requires it); with unsigned_payload its value is UNSIGNED-PAYLOAD.
+  // Sends x-amz-content-sha256 (S3 requires it); with unsigned_payload its value is
+  // UNSIGNED-PAYLOAD.
   bool add_content_sha256_header = false;
   bool unsigned_payload = false;
+  // Non-S3 only: remove dot segments and duplicate slashes before encoding (AWS's default; the
+  // CRT suite's "normalize": false cases turn it off). S3 never normalises.
+  bool normalize_path = true;
+  // Attach X-Amz-Security-Token after signing instead of signing it (the suite's
+  // post-sts-header-after; a few services want it so). Default: the token is signed.
+  bool omit_session_token = false;
 };
 
 // Adds X-Amz-Date, X-Amz-Security-Token (with a session token), x-amz-content-sha256 when asked,
 // and Authorization. A Host header is added from the URL when the request has none.
-Status signRequest(HttpRequest* request, const Credentials& credentials, const SigningParams& params);
+Status signRequest(HttpRequest* request, const Credentials& credentials,
+                   const SigningParams& params);
 
 // Returns the URL with X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders,
-// [-Security-Token] and -Signature query parameters.
+// [-Security-Token] and -Signature query parameters. Every header of the request (plus Host) is
+// signed, so whoever uses the URL must send them. With s3_style_uri (or unsigned_payload) the
+// payload is UNSIGNED-PAYLOAD, as S3 wants for presigned URLs; otherwise the body's hash is signed.
+// expires must be 1 s to 7 days.
 Result<std::string> presignUrl(const HttpRequest& request, const Credentials& credentials,
                                const SigningParams& params, std::chrono::seconds expires);
 

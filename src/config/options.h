@@ -68,6 +68,26 @@ struct RenderOptions {
   std::string default_profile = "default";
 };
 
+// How honeytrail reaches the honey account. Credentials follow the AWS CLI chain (environment,
+// then the profile in ~/.aws/credentials and ~/.aws/config); endpoints follow the SDK convention
+// (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, ...), and the URLs here apply when those are unset.
+struct AwsOptions {
+  std::string profile;      // "" = $AWS_PROFILE, else "default"
+  std::string region;       // "" = $AWS_REGION, $AWS_DEFAULT_REGION, the profile's, us-east-1
+  std::string role_arn;     // assume this role in the honey account (sts:AssumeRole)
+  std::string external_id;  // for role_arn, when the role's trust policy asks for one
+  std::string endpoint_url;      // every service (an emulator or AWS-compatible service)
+  std::string iam_endpoint_url;  // per service; wins over endpoint_url
+  std::string sts_endpoint_url;
+  std::string s3_endpoint_url;
+  // Name of the inline deny-all policy on each honey user. Attackers cannot read it (the policy
+  // denies iam:* too), but administrators and `token verify` look for it by this name.
+  std::string deny_policy_name = "default";
+  int max_attempts = 5;             // per API call, first try included
+  int request_timeout_ms = 30000;
+  int last_used_poll_seconds = 300;  // safety net: how often GetAccessKeyLastUsed runs per token
+};
+
 struct Config {
   std::string data_dir;  // "" = ./honeytrail-data; --data-dir and HONEYTRAIL_DATA_DIR win
   LogOptions log;
@@ -76,6 +96,7 @@ struct Config {
   TokensOptions tokens;
   AuditOptions audit;
   RenderOptions render;
+  AwsOptions aws;
 };
 
 }  // namespace ht::config

@@ -155,6 +155,36 @@ std::string checkRegion(const std::string& value) {
   return "expected an AWS region such as \"us-east-1\", got " + jsonQuote(value);
 }
 
+std::string checkOptionalRegion(const std::string& value) {
+  return value.empty() ? "" : checkRegion(value);
+}
+
+std::string checkOptionalUrl(const std::string& value) {
+  if (value.empty() || startsWith(value, "http://") || startsWith(value, "https://")) return "";
+  return "expected an http:// or https:// URL, got " + jsonQuote(value);
+}
+
+std::string checkOptionalRoleArn(const std::string& value) {
+  if (value.empty()) return "";
+  std::vector<std::string> parts = split(value, ':');
+  bool ok = parts.size() == 6 && parts[0] == "arn" && startsWith(parts[1], "aws") &&
+            parts[2] == "iam" && parts[4].size() == 12 && startsWith(parts[5], "role/");
+  return ok ? ""
+            : "expected a role ARN (arn:aws:iam::123456789012:role/NAME), got " + jsonQuote(value);
+}
+
+// IAM policy names: 1-128 of [A-Za-z0-9+=,.@_-].
+std::string checkPolicyName(const std::string& value) {
+  bool ok =
+      !value.empty() && value.size() <= 128 && std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+      });
+  return ok ? ""
+            : "expected an IAM policy name (1-128 of A-Z a-z 0-9 + = , . @ _ -), got " +
+                  jsonQuote(value);
+}
+
 // Every field is spelled out: -Wmissing-field-initializers would flag a partial aggregate.
 KeySpec stringKey(std::string_view path, StringField field, ItemCheck check = nullptr) {
   return KeySpec{path, ValueKind::kString, field, 0, 0, {}, {}, check};
@@ -241,6 +271,28 @@ std::vector<KeySpec> buildSchema() {
               [](Config& c) -> std::string& { return c.render.default_region; }, checkRegion),
     stringKey("render.default_profile",
               [](Config& c) -> std::string& { return c.render.default_profile; }, checkNonEmpty),
+
+    stringKey("aws.profile", [](Config& c) -> std::string& { return c.aws.profile; }),
+    stringKey("aws.region", [](Config& c) -> std::string& { return c.aws.region; },
+              checkOptionalRegion),
+    stringKey("aws.role_arn", [](Config& c) -> std::string& { return c.aws.role_arn; },
+              checkOptionalRoleArn),
+    stringKey("aws.external_id", [](Config& c) -> std::string& { return c.aws.external_id; }),
+    stringKey("aws.endpoint_url", [](Config& c) -> std::string& { return c.aws.endpoint_url; },
+              checkOptionalUrl),
+    stringKey("aws.iam_endpoint_url",
+              [](Config& c) -> std::string& { return c.aws.iam_endpoint_url; }, checkOptionalUrl),
+    stringKey("aws.sts_endpoint_url",
+              [](Config& c) -> std::string& { return c.aws.sts_endpoint_url; }, checkOptionalUrl),
+    stringKey("aws.s3_endpoint_url",
+              [](Config& c) -> std::string& { return c.aws.s3_endpoint_url; }, checkOptionalUrl),
+    stringKey("aws.deny_policy_name",
+              [](Config& c) -> std::string& { return c.aws.deny_policy_name; }, checkPolicyName),
+    intKey("aws.max_attempts", [](Config& c) -> int& { return c.aws.max_attempts; }, 1, 20),
+    intKey("aws.request_timeout_ms",
+           [](Config& c) -> int& { return c.aws.request_timeout_ms; }, 100, 600000),
+    intKey("aws.last_used_poll_seconds",
+           [](Config& c) -> int& { return c.aws.last_used_poll_seconds; }, 10, 86400),
   };
   // clang-format on
 }

@@ -25,6 +25,15 @@ struct TokenFilter {
   std::optional<tokens::TokenStatus> status;
 };
 
+// What the last-used safety net saw last for a token (GetAccessKeyLastUsed).
+struct LastUsedState {
+  std::string token_id;
+  std::optional<TimePoint> last_used_at;  // absent: never used when last checked
+  std::string service;
+  std::string region;
+  TimePoint checked_at{};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -58,6 +67,9 @@ class Store {
   virtual Status appendAudit(const tokens::AuditEntry& audit) = 0;
   // Newest first.
   virtual Result<std::vector<tokens::AuditEntry>> listAudit(int limit) = 0;
+
+  virtual Result<std::optional<LastUsedState>> getLastUsed(const std::string& token_id) = 0;
+  virtual Status putLastUsed(const LastUsedState& state) = 0;
 
   // Small key/value settings that belong to a data dir (the synthetic account ID).
   virtual Result<std::optional<std::string>> getSetting(const std::string& key) = 0;

@@ -4,6 +4,7 @@
 
 #include "aws/key_id.h"
 #include "core/strings.h"
+#include "tokens/name_generator.h"
 
 namespace ht::tokens {
 namespace {
@@ -30,11 +31,18 @@ class SyntheticMinter final : public Minter {
 
   Result<MintedKey> mint(const MintRequest& req) override {
     MintedKey k;
+    k.user_name = req.user_name;
+    k.user_path = req.user_path;
+    if (k.user_name.empty()) {
+      if (!req.next_name) return Status::invalidArgument("no user name given and no name source");
+      HT_ASSIGN_OR_RETURN(GeneratedName drawn, req.next_name());
+      k.user_name = drawn.user_name;
+      if (k.user_path.empty()) k.user_path = drawn.path;
+    }
+    if (k.user_path.empty()) k.user_path = "/";
     k.key_id = aws::makeAccessKeyId(account_, random_);
     k.secret = aws::makeSecretAccessKey(random_);
     k.account_id = account_;
-    k.user_name = req.user_name;
-    k.user_path = req.user_path.empty() ? "/" : req.user_path;
     k.user_arn = userArn(account_, k.user_path, k.user_name);
     // The shape of an IAM user's unique ID, so that the record looks like a real one.
     k.principal_id = "AIDA" + randomBase32(random_, 17);
@@ -108,21 +116,6 @@ class ImportMinter final : public Minter {
   const Clock& clock_;
 };
 
-class AwsMinter final : public Minter {
- public:
-  const char* name() const override { return "aws"; }
-  Result<MintedKey> mint(const MintRequest&) override {
-    return Status::unsupported(
-        "the aws back-end (real IAM users in the honey account) is not in this build yet; use "
-        "--backend synthetic for demos, or make the key in AWS and register it with `token "
-        "import`");
-  }
-  Status retire(const Token&) override {
-    return Status::unsupported(
-        "the aws back-end is not in this build yet: delete the IAM user by hand");
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, aws::RandomSource& random,
@@ -132,7 +125,6 @@ std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, aws::RandomS
 std::unique_ptr<Minter> makeImportMinter(const Clock& clock) {
   return std::make_unique<ImportMinter>(clock);
 }
-std::unique_ptr<Minter> makeAwsMinter() { return std::make_unique<AwsMinter>(); }
 
 std::vector<std::string> minterNames() { return {"synthetic", "import", "aws"}; }
 

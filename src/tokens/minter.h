@@ -3,6 +3,7 @@
 // which only the key ID travels) and "aws" (a real IAM user and key in the honey account).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,14 +14,19 @@
 #include "tokens/model.h"
 
 namespace ht::aws {
+class IamClient;
 class RandomSource;
-}
+}  // namespace ht::aws
 
 namespace ht::tokens {
 
+struct GeneratedName;
+using NameSource = std::function<Result<GeneratedName>()>;
+
 struct MintRequest {
-  std::string user_name;  // chosen by the registry's name generator unless given
-  std::string user_path;
+  std::string user_name;  // "" = the back-end draws one from next_name
+  std::string user_path;  // "" = the drawn path
+  NameSource next_name;   // plausible names; the aws back-end draws again after a name collision
   Tags tags;
   // import only: what the key's maker told us.
   std::string key_id;
@@ -53,8 +59,20 @@ class Minter {
 std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, aws::RandomSource& random,
                                             const Clock& clock);
 std::unique_ptr<Minter> makeImportMinter(const Clock& clock);
-// The real IAM back-end needs the AWS clients; until they exist it refuses with Unsupported.
-std::unique_ptr<Minter> makeAwsMinter();
+struct AwsMinterOptions {
+  std::string deny_policy_name = "default";
+  int max_name_attempts = 5;  // generated names only: a chosen name that exists is an error
+};
+// Real IAM users in the honey account: CreateUser, an inline policy denying everything,
+// CreateAccessKey; any failure part-way deletes what was made.
+std::unique_ptr<Minter> makeAwsMinter(aws::IamClient& iam, AwsMinterOptions options,
+                                      const Clock& clock);
+
+// The inline policy every honey user carries: it denies every action on every resource, so the
+// key can authenticate (and be detected) but never do anything.
+const char* denyAllPolicyJson();
+// Whether a policy document is exactly a deny-all (what `token verify` expects to find).
+bool isDenyAllPolicy(const std::string& json);
 
 std::vector<std::string> minterNames();
 

@@ -66,7 +66,12 @@ Result<std::unique_ptr<Minter>> Registry::minterFor(const std::string& backend) 
     return makeSyntheticMinter(account, random_, clock_);
   }
   if (backend == "import") return makeImportMinter(clock_);
-  if (backend == "aws") return makeAwsMinter();
+  if (backend == "aws") {
+    if (!aws_factory_) {
+      return Status::unsupported("the aws back-end is not configured in this process");
+    }
+    return aws_factory_();
+  }
   return Status::invalidArgument("unknown back-end '" + backend +
                                  "' (expected synthetic, aws or import)");
 }
@@ -82,12 +87,8 @@ Result<CreatedToken> Registry::create(const CreateOptions& options) {
   req.user_name = options.user_name;
   req.user_path = options.user_path;
   req.tags = options.tags;
-  if (req.user_name.empty() || req.user_path.empty()) {
-    NameGenerator names(config_.tokens.naming, random_);
-    HT_ASSIGN_OR_RETURN(GeneratedName generated, names.next());
-    if (req.user_name.empty()) req.user_name = generated.user_name;
-    if (req.user_path.empty()) req.user_path = generated.path;
-  }
+  auto names = std::make_shared<NameGenerator>(config_.tokens.naming, random_);
+  req.next_name = [names]() { return names->next(); };
   HT_ASSIGN_OR_RETURN(MintedKey minted, minter->mint(req));
   Token made;  // enough for the back-end to find what it made
   made.backend = backend;

@@ -4,6 +4,7 @@
 // placement and hand-over.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,11 @@ class Registry {
   Registry(store::Store& store, SecretVault& vault, const config::Config& config,
            const Clock& clock, aws::RandomSource& random, std::string actor);
 
+  // Builds the aws back-end on first use (it needs credentials and the network); without one,
+  // `--backend aws` is refused with a clear message.
+  using MinterFactory = std::function<Result<std::unique_ptr<Minter>>()>;
+  void setAwsMinterFactory(MinterFactory factory) { aws_factory_ = std::move(factory); }
+
   Result<CreatedToken> create(const CreateOptions& options);
   Result<Token> importKey(const ImportOptions& options);
 
@@ -94,6 +100,7 @@ class Registry {
   const Clock& clock_;
   aws::RandomSource& random_;
   std::string actor_;
+  MinterFactory aws_factory_;
 };
 
 // "user@host" of this process, or $HONEYTRAIL_ACTOR when set (automation names itself).

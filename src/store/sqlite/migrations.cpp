@@ -68,6 +68,15 @@ CREATE TABLE settings (
   value  TEXT NOT NULL
 );
 )sql"},
+      {2, "last-used safety net state", R"sql(
+CREATE TABLE last_used (
+  token_id      TEXT PRIMARY KEY REFERENCES tokens (id),
+  last_used_at  INTEGER,
+  service       TEXT NOT NULL DEFAULT '',
+  region        TEXT NOT NULL DEFAULT '',
+  checked_at    INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

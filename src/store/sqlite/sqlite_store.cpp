@@ -384,6 +384,43 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::optional<LastUsedState>> getLastUsed(const std::string& token_id) override {
+    Stmt s(db_,
+           "SELECT last_used_at, service, region, checked_at FROM last_used WHERE token_id = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing last-used lookup"));
+    s.bind(1, token_id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<LastUsedState>();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading last-used state");
+    LastUsedState st;
+    st.token_id = token_id;
+    if (!s.isNull(0)) st.last_used_at = fromUnixSeconds(s.int64(0));
+    st.service = s.text(1);
+    st.region = s.text(2);
+    st.checked_at = fromUnixSeconds(s.int64(3));
+    return std::optional<LastUsedState>(std::move(st));
+  }
+
+  Status putLastUsed(const LastUsedState& st) override {
+    return inTransaction("writing last-used state", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO last_used (token_id, last_used_at, service, region, checked_at) "
+             "VALUES (?,?,?,?,?) ON CONFLICT (token_id) DO UPDATE SET last_used_at = "
+             "excluded.last_used_at, service = excluded.service, region = excluded.region, "
+             "checked_at = excluded.checked_at");
+      HT_RETURN_IF_ERROR(s.prepared("preparing last-used write"));
+      s.bind(1, st.token_id);
+      if (st.last_used_at)
+        s.bind(2, toUnixSeconds(*st.last_used_at));
+      else
+        s.bindNull(2);
+      s.bind(3, st.service).bind(4, st.region).bind(5, toUnixSeconds(st.checked_at));
+      if (int rc = s.step(); rc != SQLITE_DONE)
+        return sqliteError(db_, rc, "writing last-used state");
+      return Status::ok();
+    });
+  }
+
   Result<std::optional<std::string>> getSetting(const std::string& key) override {
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing setting lookup"));

@@ -81,7 +81,7 @@ TEST(ConfigDefaultsTest, PartialFileChangesOnlyWhatItSets) {
 // options.h: add it to the schema (schema.cpp) and the example file, then to the counts here.
 TEST(ConfigSchemaTest, CoversEveryOption) {
   Config c;
-  [[maybe_unused]] auto& [data_dir, log, storage, secrets, tokens, audit, render] = c;
+  [[maybe_unused]] auto& [data_dir, log, storage, secrets, tokens, audit, render, aws] = c;
   [[maybe_unused]] auto& [level, format] = c.log;
   [[maybe_unused]] auto& [backend, sqlite] = c.storage;
   [[maybe_unused]] auto& [sqlite_path, busy_timeout_ms] = c.storage.sqlite;
@@ -91,9 +91,12 @@ TEST(ConfigSchemaTest, CoversEveryOption) {
       c.tokens.naming;
   [[maybe_unused]] auto& [real_ids, canary_files, max_age, shared_threshold] = c.audit;
   [[maybe_unused]] auto& [default_region, default_profile] = c.render;
+  [[maybe_unused]] auto& [profile, region, role_arn, external_id, endpoint_url, iam_endpoint_url,
+                          sts_endpoint_url, s3_endpoint_url, deny_policy_name, max_attempts,
+                          request_timeout_ms, last_used_poll_seconds] = c.aws;
   // Leaves: data_dir 1, log 2, storage 1 + sqlite 2, secrets 2, tokens 2 + naming 8, audit 4,
-  // render 2.
-  EXPECT_EQ(configSchema().size(), 24u);
+  // render 2, aws 12.
+  EXPECT_EQ(configSchema().size(), 36u);
 }
 
 TEST(ConfigSchemaTest, EveryKeyIsDistinctAndReachesItsOwnField) {

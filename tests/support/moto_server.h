@@ -1,0 +1,37 @@
+// Runs moto_server, the independent AWS emulator shipped with the machine image (Python moto
+// 5.2.1), on 127.0.0.1 and a free port for the duration of a test suite. A missing moto_server is
+// a test failure that says so, never a silent skip.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+
+namespace ht::test {
+
+class MotoServer {
+ public:
+  // extra_env: e.g. {"INITIAL_NO_AUTH_ACTION_COUNT", "0"} to make moto enforce IAM policies.
+  explicit MotoServer(std::map<std::string, std::string> extra_env = {});
+  ~MotoServer();
+  MotoServer(const MotoServer&) = delete;
+  MotoServer& operator=(const MotoServer&) = delete;
+
+  bool running() const { return pid_ > 0 && error_.empty(); }
+  const std::string& error() const { return error_; }        // why it did not start
+  const std::string& endpoint() const { return endpoint_; }  // http://127.0.0.1:PORT
+  // Forgets every resource (POST /moto-api/reset).
+  bool reset();
+
+  // Where moto_server is, or "" when it is not installed.
+  static std::string findBinary();
+
+ private:
+  pid_t pid_ = -1;
+  std::string endpoint_;
+  std::string error_;
+  std::string log_path_;
+};
+
+}  // namespace ht::test
