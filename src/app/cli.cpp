@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "app/context.h"
 #include "app/output.h"
@@ -20,6 +21,8 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "detect/last_used_poller.h"
+#include "detect/scanner.h"
+#include "ingest/reader.h"
 #include "tokens/audit.h"
 #include "tokens/name_generator.h"
 #include "tokens/render.h"
@@ -165,6 +168,107 @@ void installStopHandlers() {
 bool sleepUnlessStopped(int seconds) {
   for (int i = 0; i < seconds * 10 && !g_stop; ++i) ::usleep(100000);
   return !g_stop;
+}
+
+int defaultThreads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+store::TriggerRecord triggerRecord(const detect::FoundEvent& f, const detect::Match& m) {
+  store::TriggerRecord t;
+  const detect::CloudTrailEvent& e = f.event;
+  t.event_id = e.event_id;
+  t.token_id = m.token->id;
+  t.trigger_class = detect::triggerClassName(m.trigger_class);
+  t.source = f.source;
+  t.event_time = e.time;
+  t.event_source = e.event_source;
+  t.event_name = e.event_name;
+  t.aws_region = e.aws_region;
+  t.source_ip = e.source_ip;
+  t.user_agent = e.user_agent;
+  t.error_code = e.error_code;
+  t.error_message = e.error_message;
+  t.recipient_account_id = e.recipient_account_id;
+  t.request_id = e.request_id;
+  t.read_only = e.read_only;
+  t.client = f.classification.client;
+  t.intent = f.classification.intent;
+  t.matched_on = m.matched_on;
+  t.record = f.record;
+  return t;
+}
+
+json triggerToJson(const store::TriggerRecord& t, const std::string& key_id) {
+  return {{"event_id", t.event_id},
+          {"key_id", key_id},
+          {"token_id", t.token_id},
+          {"trigger_class", t.trigger_class},
+          {"event_time", t.event_time ? json(formatTime(*t.event_time)) : json(nullptr)},
+          {"event_source", t.event_source},
+          {"event_name", t.event_name},
+          {"aws_region", t.aws_region},
+          {"source_ip", t.source_ip},
+          {"user_agent", t.user_agent},
+          {"error_code", t.error_code},
+          {"recipient_account_id", t.recipient_account_id},
+          {"read_only", t.read_only ? json(*t.read_only) : json(nullptr)},
+          {"client", t.client},
+          {"intent", t.intent},
+          {"matched_on", t.matched_on},
+          {"source", t.source}};
+}
+
+json eventToJson(const detect::FoundEvent& f) {
+  const detect::CloudTrailEvent& e = f.event;
+  json matches = json::array();
+  for (const auto& m : f.matches) {
+    matches.push_back({{"key_id", m.token->key_id},
+                       {"token_id", m.token->id},
+                       {"trigger_class", detect::triggerClassName(m.trigger_class)},
+                       {"matched_on", m.matched_on}});
+  }
+  return {{"event_id", e.event_id},
+          {"file", f.source},
+          {"index", f.index},
+          {"offset", f.offset},
+          {"event_time", e.event_time},
+          {"event_source", e.event_source},
+          {"event_name", e.event_name},
+          {"aws_region", e.aws_region},
+          {"source_ip", e.source_ip},
+          {"user_agent", e.user_agent},
+          {"error_code", e.error_code},
+          {"client", f.classification.client},
+          {"intent", f.classification.intent},
+          {"matches", matches}};
+}
+
+// Runs the scanner, reporting input problems on standard error as they come (with a progress
+// line on a terminal) and returning the summary.
+detect::ScanSummary runScan(const detect::TokenIndex& index, const std::vector<std::string>& files,
+                            const detect::ScanOptions& options,
+                            const std::function<void(detect::FoundEvent&&)>& on_match,
+                            bool progress = false) {
+  detect::Scanner scanner(index);
+  detect::ScanSummary summary;
+  detect::ScanOptions opts = options;
+  if (progress) {
+    opts.on_file_done = [](size_t done, size_t total, uint64_t bytes) {
+      std::cerr << "\r" << done << "/" << total << " files, " << bytes / 1000000 << " MB"
+                << std::flush;
+      if (done == total) std::cerr << "\n";
+    };
+  }
+  check(scanner.scan(
+      files, opts, on_match,
+      [](const ingest::InputProblem& p) {
+        std::cerr << "honeytrail: bad input: " << p.source << " at byte " << p.offset << ": "
+                  << p.kind << ": " << log::redactSecrets(p.message) << "\n";
+      },
+      &summary));
+  return summary;
 }
 
 int failOnRank(const std::string& s) {
@@ -739,6 +843,129 @@ int runCli(int argc, char** argv) {
       if (setup_what == "all") std::cout << "\n# --- Terraform module for the honey account ---\n";
       std::cout << aws::honeyAccountTerraform(o);
     }
+  });
+
+  // ---- detection: ingest, hunt, triggers ----
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "Read CloudTrail files once and store the triggers they hold");
+  std::vector<std::string> ingest_paths;
+  std::string ingest_out;
+  int ingest_threads = 0;
+  ingest_cmd
+      ->add_option("PATH", ingest_paths,
+                   "Files, directories (recursive), globs; - for standard input")
+      ->required();
+  ingest_cmd->add_option("--threads", ingest_threads, "Worker threads (default: every core)");
+  addOutputOption(ingest_cmd, &ingest_out);
+  ingest_cmd->callback([&] {
+    Context& c = ctx();
+    detect::TokenIndex index;
+    for (auto& t : unwrap(c.registry().list({}))) index.add(t);
+    detect::ScanOptions options;
+    options.threads = ingest_threads > 0 ? ingest_threads : defaultThreads();
+    options.validate_all = true;
+    uint64_t stored = 0;
+    detect::ScanSummary summary = runScan(
+        index, unwrap(ingest::expandPaths(ingest_paths)), options, [&](detect::FoundEvent&& f) {
+          for (const auto& m : f.matches) {
+            store::TriggerRecord t = triggerRecord(f, m);
+            t.created_at = SystemClock::instance().now();
+            if (!unwrap(c.store().addTrigger(t))) continue;  // stored before: not news
+            ++stored;
+            if (parseOutput(ingest_out) == OutputFormat::kJson) {
+              std::cout << triggerToJson(t, m.token->key_id).dump() << std::endl;
+            } else {
+              std::cout << t.trigger_class << " " << m.token->key_id << " " << t.event_name << " "
+                        << t.event_source << " from " << t.source_ip << " (" << t.client << ", "
+                        << t.intent << ") event " << t.event_id << std::endl;
+            }
+          }
+        });
+    std::cerr << "ingest: " << summary.files << " file(s), " << summary.records << " record(s), "
+              << summary.matched_events << " matching event(s), " << stored << " new trigger(s), "
+              << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
+  });
+
+  auto* hunt_cmd =
+      app.add_subcommand("hunt", "Search an archive for every use of the tokens (stores nothing)");
+  std::vector<std::string> hunt_paths, hunt_keys;
+  std::string hunt_out;
+  int hunt_threads = 0;
+  hunt_cmd->add_option("PATH", hunt_paths, "Files, directories (recursive), globs")->required();
+  hunt_cmd->add_option("--key-id", hunt_keys,
+                       "Hunt for these keys instead of the registry's (repeatable)");
+  hunt_cmd->add_option("--threads", hunt_threads, "Worker threads (default: every core)");
+  addOutputOption(hunt_cmd, &hunt_out);
+  hunt_cmd->callback([&] {
+    detect::TokenIndex index;
+    if (hunt_keys.empty()) {
+      for (auto& t : unwrap(ctx().registry().list({}))) index.add(t);
+    } else {
+      for (const auto& k : hunt_keys) {
+        aws::KeyIdInfo info = aws::inspectKeyId(k);
+        if (!info.valid_format && !aws::isIdShaped(k)) {
+          check(Status::invalidArgument("--key-id '" + k + "': " + info.format_error));
+        }
+        tokens::Token t;
+        t.id = k;
+        t.key_id = k;
+        t.account_id = info.account_id.value_or("");
+        index.add(std::move(t));
+      }
+    }
+    detect::ScanOptions options;
+    options.threads = hunt_threads > 0 ? hunt_threads : defaultThreads();
+    std::vector<std::string> files = unwrap(ingest::expandPaths(hunt_paths));
+    bool progress = ::isatty(2) != 0;
+    detect::ScanSummary summary = runScan(
+        index, files, options,
+        [&](detect::FoundEvent&& f) {
+          if (parseOutput(hunt_out) == OutputFormat::kJson) {
+            json j = eventToJson(f);
+            std::cout << j.dump() << "\n";
+          } else {
+            for (const auto& m : f.matches) {
+              std::cout << f.event.event_time << "  " << detect::triggerClassName(m.trigger_class)
+                        << "  " << m.token->key_id << "  " << f.event.event_source << ":"
+                        << f.event.event_name << "  " << f.event.source_ip << "  "
+                        << f.classification.client << "  " << f.source << "#" << f.index << "\n";
+            }
+          }
+        },
+        progress);
+    std::cerr << "hunt: " << summary.files << " file(s), " << summary.bytes_decompressed / 1000000
+              << " MB of JSON, " << summary.records << " record(s), " << summary.candidates
+              << " candidate(s), " << summary.matched_events << " matching event(s), "
+              << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
+  });
+
+  auto* triggers_cmd = app.add_subcommand("triggers", "Stored triggers");
+  triggers_cmd->require_subcommand(1);
+  auto* tlist_cmd = triggers_cmd->add_subcommand("list", "Stored triggers, oldest event first");
+  std::string tlist_out, tlist_token;
+  int tlist_limit = 1000;
+  tlist_cmd->add_option("--token", tlist_token, "Only this token's");
+  tlist_cmd->add_option("--limit", tlist_limit, "How many")->check(CLI::Range(1, 1000000));
+  addOutputOption(tlist_cmd, &tlist_out);
+  tlist_cmd->callback([&] {
+    store::TriggerFilter filter;
+    filter.limit = tlist_limit;
+    std::map<std::string, std::string> key_of;
+    for (const auto& t : unwrap(ctx().registry().list({}))) key_of[t.id] = t.key_id;
+    if (!tlist_token.empty()) filter.token_id = unwrap(ctx().registry().find(tlist_token)).id;
+    auto triggers = unwrap(ctx().store().listTriggers(filter));
+    if (parseOutput(tlist_out) == OutputFormat::kJson) {
+      for (const auto& t : triggers)
+        std::cout << triggerToJson(t, key_of[t.token_id]).dump() << "\n";
+      return;
+    }
+    Table table(
+        {"EVENT TIME", "CLASS", "KEY ID", "CALL", "SOURCE IP", "CLIENT", "INTENT", "EVENT ID"});
+    for (const auto& t : triggers) {
+      table.add({t.event_time ? formatTime(*t.event_time) : "", t.trigger_class, key_of[t.token_id],
+                 t.event_source + ":" + t.event_name, t.source_ip, t.client, t.intent, t.event_id});
+    }
+    std::cout << (table.empty() ? "no triggers\n" : table.render());
   });
 
   // ---- placement ----

@@ -407,4 +407,13 @@ ScannerCheck checkSecretLooksReal(std::string_view secret) {
   return check;
 }
 
+bool isIdShaped(std::string_view id) {
+  if (id.size() < 20 || id.size() > 128) return false;
+  for (char c : id) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  // The prefix is known when the same prefix with a clean suffix is a valid ID.
+  return inspectKeyId(std::string(id.substr(0, 4)) + std::string(16, 'A')).valid_format;
+}
+
 }  // namespace ht::aws

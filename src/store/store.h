@@ -34,6 +34,38 @@ struct LastUsedState {
   TimePoint checked_at{};
 };
 
+// One use (or touch, or exposure) of a honey token, as detection found it. Unique per CloudTrail
+// eventID, token and class, so that a file delivered twice or read again after a restart never
+// makes a second trigger.
+struct TriggerRecord {
+  int64_t id = 0;
+  std::string event_id;
+  std::string token_id;
+  std::string trigger_class;  // used, session-used, touched, exposed
+  std::string source;         // where it was read: a file path, s3://..., eventbridge, last-used
+  std::optional<TimePoint> event_time;
+  std::string event_source;
+  std::string event_name;
+  std::string aws_region;
+  std::string source_ip;
+  std::string user_agent;
+  std::string error_code;
+  std::string error_message;
+  std::string recipient_account_id;
+  std::string request_id;
+  std::optional<bool> read_only;
+  std::string client;
+  std::string intent;
+  std::string matched_on;
+  std::string record;  // the CloudTrail record as read
+  TimePoint created_at{};
+};
+
+struct TriggerFilter {
+  std::optional<std::string> token_id;
+  int limit = 1000;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -70,6 +102,12 @@ class Store {
 
   virtual Result<std::optional<LastUsedState>> getLastUsed(const std::string& token_id) = 0;
   virtual Status putLastUsed(const LastUsedState& state) = 0;
+
+  // Stores a trigger; returns false (and changes nothing) when the same event, token and class
+  // is already stored.
+  virtual Result<bool> addTrigger(const TriggerRecord& trigger) = 0;
+  // Oldest event first.
+  virtual Result<std::vector<TriggerRecord>> listTriggers(const TriggerFilter& filter) = 0;
 
   // Small key/value settings that belong to a data dir (the synthetic account ID).
   virtual Result<std::optional<std::string>> getSetting(const std::string& key) = 0;

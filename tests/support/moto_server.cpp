@@ -12,8 +12,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "support/test_support.h"
+
+extern char** environ;
 
 namespace ht::test {
 namespace {
@@ -78,6 +81,23 @@ MotoServer::MotoServer(std::map<std::string, std::string> extra_env) {
   int port = freePort();
   endpoint_ = "http://127.0.0.1:" + std::to_string(port);
   log_path_ = "/tmp/honeytrail-moto-" + std::to_string(port) + ".log";
+  // Built before fork(): the child of a multi-threaded test may not allocate before exec.
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [k, v] : extra_env) merged[k] = v;
+  std::vector<std::string> env_storage;
+  for (const auto& [k, v] : merged) env_storage.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string port_text = std::to_string(port);
+  std::vector<char*> args = {
+      binary.data(),           const_cast<char*>("-H"), const_cast<char*>("127.0.0.1"),
+      const_cast<char*>("-p"), port_text.data(),        nullptr};
   pid_ = ::fork();
   if (pid_ == 0) {
     int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -86,9 +106,7 @@ MotoServer::MotoServer(std::map<std::string, std::string> extra_env) {
       ::dup2(log, 2);
     }
     ::setpgid(0, 0);
-    for (const auto& [k, v] : extra_env) ::setenv(k.c_str(), v.c_str(), 1);
-    ::execl(binary.c_str(), binary.c_str(), "-H", "127.0.0.1", "-p", std::to_string(port).c_str(),
-            static_cast<char*>(nullptr));
+    ::execve(args[0], args.data(), envp.data());
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -28,23 +30,40 @@ RunResult spawn(const std::vector<std::string>& argv, const std::vector<std::str
     r.err = "pipe failed";
     return r;
   }
+  // Everything the child needs is built before fork(): between fork and exec a multi-threaded
+  // parent's child may only call async-signal-safe functions. Allocating there (setenv, vector
+  // growth) can deadlock on a malloc lock that another thread (a test server) held at fork time.
+  std::vector<std::string> env_storage;
+  if (clean_env != nullptr) {
+    env_storage = *clean_env;
+  } else {
+    std::map<std::string, std::string> merged;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      size_t eq = entry.find('=');
+      if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for (const auto& [k, v] : extra_env) merged[k] = v;
+    for (const auto& [k, v] : merged) env_storage.push_back(k + "=" + v);
+  }
+  std::vector<char*> args, envp;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const std::string& e : env_storage) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  const char* dir = cwd.empty() ? nullptr : cwd.c_str();
+  const bool search_path = clean_env == nullptr;
+
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    std::vector<char*> a;
-    for (const std::string& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    if (clean_env != nullptr) {
-      std::vector<char*> e;
-      for (const std::string& s : *clean_env) e.push_back(const_cast<char*>(s.c_str()));
-      e.push_back(nullptr);
-      ::execve(a[0], a.data(), e.data());
+    if (dir != nullptr && ::chdir(dir) != 0) ::_exit(126);
+    if (search_path) {
+      ::execvpe(args[0], args.data(), envp.data());
     } else {
-      for (const auto& [k, v] : extra_env) ::setenv(k.c_str(), v.c_str(), 1);
-      ::execvp(a[0], a.data());
+      ::execve(args[0], args.data(), envp.data());
     }
     ::_exit(127);
   }

@@ -77,6 +77,33 @@ CREATE TABLE last_used (
   checked_at    INTEGER NOT NULL
 );
 )sql"},
+      {3, "triggers, unique per CloudTrail event, token and class", R"sql(
+CREATE TABLE triggers (
+  id                    INTEGER PRIMARY KEY,
+  event_id              TEXT NOT NULL,
+  token_id              TEXT NOT NULL REFERENCES tokens (id),
+  trigger_class         TEXT NOT NULL,
+  source                TEXT NOT NULL DEFAULT '',
+  event_time            INTEGER,
+  event_source          TEXT NOT NULL DEFAULT '',
+  event_name            TEXT NOT NULL DEFAULT '',
+  aws_region            TEXT NOT NULL DEFAULT '',
+  source_ip             TEXT NOT NULL DEFAULT '',
+  user_agent            TEXT NOT NULL DEFAULT '',
+  error_code            TEXT NOT NULL DEFAULT '',
+  error_message         TEXT NOT NULL DEFAULT '',
+  recipient_account_id  TEXT NOT NULL DEFAULT '',
+  request_id            TEXT NOT NULL DEFAULT '',
+  read_only             INTEGER,
+  client                TEXT NOT NULL DEFAULT '',
+  intent                TEXT NOT NULL DEFAULT '',
+  matched_on            TEXT NOT NULL DEFAULT '',
+  record                TEXT NOT NULL DEFAULT '',
+  created_at            INTEGER NOT NULL,
+  UNIQUE (event_id, token_id, trigger_class)
+);
+CREATE INDEX triggers_token ON triggers (token_id, event_time);
+)sql"},
   };
   return kMigrations;
 }

@@ -421,6 +421,82 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<bool> addTrigger(const TriggerRecord& t) override {
+    bool inserted = false;
+    Status st = inTransaction("storing trigger", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO triggers (event_id, token_id, trigger_class, source, event_time, "
+             "event_source, event_name, aws_region, source_ip, user_agent, error_code, "
+             "error_message, recipient_account_id, request_id, read_only, client, intent, "
+             "matched_on, record, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+             "ON CONFLICT (event_id, token_id, trigger_class) DO NOTHING");
+      HT_RETURN_IF_ERROR(s.prepared("preparing trigger insert"));
+      s.bind(1, t.event_id).bind(2, t.token_id).bind(3, t.trigger_class).bind(4, t.source);
+      if (t.event_time)
+        s.bind(5, toUnixSeconds(*t.event_time));
+      else
+        s.bindNull(5);
+      s.bind(6, t.event_source).bind(7, t.event_name).bind(8, t.aws_region).bind(9, t.source_ip);
+      s.bind(10, t.user_agent).bind(11, t.error_code).bind(12, t.error_message);
+      s.bind(13, t.recipient_account_id).bind(14, t.request_id);
+      if (t.read_only)
+        s.bind(15, int64_t{*t.read_only ? 1 : 0});
+      else
+        s.bindNull(15);
+      s.bind(16, t.client).bind(17, t.intent).bind(18, t.matched_on).bind(19, t.record);
+      s.bind(20, toUnixSeconds(t.created_at));
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "storing trigger");
+      inserted = sqlite3_changes(db_) > 0;
+      return Status::ok();
+    });
+    if (!st.isOk()) return st;
+    return inserted;
+  }
+
+  Result<std::vector<TriggerRecord>> listTriggers(const TriggerFilter& filter) override {
+    std::string sql =
+        "SELECT id, event_id, token_id, trigger_class, source, event_time, event_source, "
+        "event_name, aws_region, source_ip, user_agent, error_code, error_message, "
+        "recipient_account_id, request_id, read_only, client, intent, matched_on, record, "
+        "created_at FROM triggers";
+    if (filter.token_id) sql += " WHERE token_id = ?";
+    sql += " ORDER BY event_time, id LIMIT ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing trigger listing"));
+    int i = 1;
+    if (filter.token_id) s.bind(i++, *filter.token_id);
+    s.bind(i, int64_t{filter.limit});
+    std::vector<TriggerRecord> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      TriggerRecord t;
+      t.id = s.int64(0);
+      t.event_id = s.text(1);
+      t.token_id = s.text(2);
+      t.trigger_class = s.text(3);
+      t.source = s.text(4);
+      if (!s.isNull(5)) t.event_time = fromUnixSeconds(s.int64(5));
+      t.event_source = s.text(6);
+      t.event_name = s.text(7);
+      t.aws_region = s.text(8);
+      t.source_ip = s.text(9);
+      t.user_agent = s.text(10);
+      t.error_code = s.text(11);
+      t.error_message = s.text(12);
+      t.recipient_account_id = s.text(13);
+      t.request_id = s.text(14);
+      if (!s.isNull(15)) t.read_only = s.int64(15) != 0;
+      t.client = s.text(16);
+      t.intent = s.text(17);
+      t.matched_on = s.text(18);
+      t.record = s.text(19);
+      t.created_at = fromUnixSeconds(s.int64(20));
+      out.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing triggers");
+    return out;
+  }
+
   Result<std::optional<std::string>> getSetting(const std::string& key) override {
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing setting lookup"));

@@ -3,6 +3,7 @@
 // half-way through minting, recorded last-used dates), against a scripted HTTP server.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -239,6 +240,21 @@ TEST_F(AwsCliTest, MintedKeyIsDeniedEverythingWhenAuthIsEnforced) {
 
 // --- against the Go-free, signature-free scripted server: what moto cannot show -------------
 
+// Runs honeytrail with its own data dir in dir and IAM pointed at a scripted server.
+std::function<RunResult(std::vector<std::string>)> honeytrailWithIam(const test::TempDir& dir,
+                                                                     const std::string& iam_url) {
+  std::string cfg = dir.file("h.yaml");
+  test::writeText(cfg, "aws:\n  iam_endpoint_url: " + iam_url + "\n  max_attempts: 1\n");
+  auto env = kFakeAwsEnv;
+  env["HOME"] = dir.path();
+  std::string data = dir.file("d");
+  return [cfg, env, data](std::vector<std::string> args) {
+    std::vector<std::string> argv = {HT_BINARY, "--data-dir", data, "--config", cfg};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv, env);
+  };
+}
+
 std::string iamOk(const std::string& action, const std::string& result) {
   return "<" + action + "Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><" + action +
          "Result>" + result + "</" + action +
@@ -287,13 +303,8 @@ TEST(AwsScriptedTest, FailureHalfWayThroughMintingIsRolledBack) {
         "2</Message></Error>"
         "<RequestId>r-2</RequestId></ErrorResponse>"};
   });
-  std::string cfg = dir.file("h.yaml");
-  test::writeText(cfg, "aws:\n  iam_endpoint_url: " + iam.url() + "\n  max_attempts: 1\n");
-  auto env = kFakeAwsEnv;
-  env["HOME"] = dir.path();
-  RunResult r = test::run({HT_BINARY, "--data-dir", dir.file("d"), "--config", cfg, "token",
-                           "create", "--backend", "aws", "--user-name", "svc-backup"},
-                          env);
+  auto ht = honeytrailWithIam(dir, iam.url());
+  RunResult r = ht({"token", "create", "--backend", "aws", "--user-name", "svc-backup"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("LimitExceeded"), std::string::npos) << r.err;
   std::vector<std::string> actions;
@@ -301,8 +312,7 @@ TEST(AwsScriptedTest, FailureHalfWayThroughMintingIsRolledBack) {
   std::vector<std::string> expected = {"CreateUser", "PutUserPolicy", "CreateAccessKey",
                                        "DeleteUserPolicy", "DeleteUser"};
   EXPECT_EQ(actions, expected);
-  RunResult list =
-      test::run({HT_BINARY, "--data-dir", dir.file("d"), "token", "list", "--output", "json"});
+  RunResult list = ht({"token", "list", "--output", "json"});
   EXPECT_TRUE(list.out.empty()) << "nothing half-made in the registry: " << list.out;
 }
 
@@ -341,15 +351,7 @@ TEST(AwsScriptedTest, VerifyReportsTheQuarantinePolicyAwsAttaches) {
     return test::ScriptedHttpServer::Response{
         200, {{"Content-Type", "text/xml"}}, iamOk(action, result)};
   });
-  std::string cfg = dir.file("h.yaml");
-  test::writeText(cfg, "aws:\n  iam_endpoint_url: " + iam.url() + "\n  max_attempts: 1\n");
-  auto env = kFakeAwsEnv;
-  env["HOME"] = dir.path();
-  auto ht = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {HT_BINARY, "--data-dir", dir.file("d"), "--config", cfg};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::run(argv, env);
-  };
+  auto ht = honeytrailWithIam(dir, iam.url());
   ASSERT_EQ(ht({"token", "import", "--key-id", "AKIASP2TPHJSQH3FJRUX", "--user-name", "svc-backup"})
                 .exit_code,
             0);
@@ -380,15 +382,7 @@ TEST(AwsScriptedTest, SafetyNetReportsEachNewUseOnce) {
     return test::ScriptedHttpServer::Response{
         200, {{"Content-Type", "text/xml"}}, iamOk("GetAccessKeyLastUsed", result)};
   });
-  std::string cfg = dir.file("h.yaml");
-  test::writeText(cfg, "aws:\n  iam_endpoint_url: " + iam.url() + "\n  max_attempts: 1\n");
-  auto env = kFakeAwsEnv;
-  env["HOME"] = dir.path();
-  auto ht = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {HT_BINARY, "--data-dir", dir.file("d"), "--config", cfg};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return test::run(argv, env);
-  };
+  auto ht = honeytrailWithIam(dir, iam.url());
   ASSERT_EQ(ht({"token", "import", "--key-id", "AKIASP2TPHJSQH3FJRUX", "--user-name", "svc-backup"})
                 .exit_code,
             0);

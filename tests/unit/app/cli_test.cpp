@@ -342,7 +342,8 @@ TEST_F(CliTest, ConfigWithWrongTypeFailsWithKeyAndLine) {
   test::writeText(cfg, "audit:\n  max_key_age_days: 30\n");
   EXPECT_EQ(ht({"config", "validate", cfg}).exit_code, 0);
   // A naming word list with a tell word is caught by validate, not only at the next create.
-  test::writeText(cfg, "tokens:\n  naming:\n    style: service\n    services: [billing, honeypot]\n");
+  test::writeText(cfg,
+                  "tokens:\n  naming:\n    style: service\n    services: [billing, honeypot]\n");
   RunResult tell = ht({"config", "validate", cfg});
   EXPECT_EQ(tell.exit_code, 1);
   EXPECT_NE(tell.err.find("honey"), std::string::npos) << tell.err;

@@ -171,6 +171,41 @@ TEST(SqliteStoreTest, SettingsFirstWriterWins) {
   EXPECT_EQ(**store->getSetting("k"), "first");
 }
 
+TEST(SqliteStoreTest, TriggersAreUniquePerEventTokenAndClass) {
+  test::TempDir dir;
+  std::string path = dir.file("h.db");
+  Token t = makeToken("ht-aaaaaaaaaa", "AKIAQ2TESTKEYAAAAAAA");
+  {
+    auto store = std::move(openSqliteStore(path, {})).value();
+    ASSERT_TRUE(store->createToken(t, std::nullopt, entry("token.create")).isOk());
+    TriggerRecord tr;
+    tr.event_id = "3038ebd2-c98a-4c65-9b6e-e22506292313";
+    tr.token_id = t.id;
+    tr.trigger_class = "used";
+    tr.event_time = fromUnixSeconds(1700000000);
+    tr.event_name = "GetCallerIdentity";
+    tr.read_only = true;
+    EXPECT_TRUE(*store->addTrigger(tr));
+    EXPECT_FALSE(*store->addTrigger(tr)) << "the same event again is not a new trigger";
+    tr.trigger_class = "touched";
+    EXPECT_TRUE(*store->addTrigger(tr)) << "another class of the same event is";
+    tr.token_id = "ht-unknown";
+    EXPECT_FALSE(store->addTrigger(tr).hasValue()) << "a trigger must name a registered token";
+  }
+  // After a restart (a new connection) the same event is still known.
+  auto store = std::move(openSqliteStore(path, {})).value();
+  TriggerRecord again;
+  again.event_id = "3038ebd2-c98a-4c65-9b6e-e22506292313";
+  again.token_id = t.id;
+  again.trigger_class = "used";
+  EXPECT_FALSE(*store->addTrigger(again));
+  auto all = store->listTriggers({});
+  ASSERT_TRUE(all.hasValue());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].event_name, "GetCallerIdentity");
+  EXPECT_EQ((*all)[0].read_only, std::optional<bool>(true));
+}
+
 TEST(SqliteStoreTest, CorruptFileIsRefusedAndLeftUnchanged) {
   test::TempDir dir;
   std::string path = dir.file("h.db");

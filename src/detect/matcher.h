@@ -1,0 +1,55 @@
+// Which honey token, if any, a CloudTrail event involves, and how. Lookups are hash-table hits,
+// O(1) in the number of registered tokens, so the same code serves ten tokens or a million.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "detect/event.h"
+#include "tokens/model.h"
+
+namespace ht::detect {
+
+enum class TriggerClass {
+  kUsed,         // the caller authenticated with the honey key (userIdentity.accessKeyId)
+  kSessionUsed,  // the caller is the honey user acting with temporary (ASIA) credentials
+  kTouched,      // the key or user only appears in request or response data (low severity)
+  kExposed,      // AWS attached AWSCompromisedKeyQuarantine* to the honey user: found in public
+};
+const char* triggerClassName(TriggerClass c);
+
+struct Match {
+  TriggerClass trigger_class;
+  const tokens::Token* token;  // owned by the TokenIndex
+  std::string matched_on;      // "accessKeyId", "principalId", "arn", "requestParameters", ...
+};
+
+class TokenIndex {
+ public:
+  void add(tokens::Token token);
+  // Sizes the tables for n tokens up front; loading a million tokens then rehashes nothing.
+  void reserve(size_t n);
+  size_t size() const { return tokens_.size(); }
+  const tokens::Token* byKeyId(std::string_view key_id) const;
+  const tokens::Token* byPrincipalId(std::string_view principal_id) const;  // AIDA..., exact
+  const tokens::Token* byUserArn(std::string_view arn) const;
+  const tokens::Token* byUserName(std::string_view user_name) const;  // within the honey account(s)
+  // The same name may exist in several honey accounts; this is the exact lookup matching uses.
+  const tokens::Token* byAccountUser(std::string_view account_id, std::string_view user_name) const;
+  // Every string whose presence in raw record text may mean a match (key IDs, principal IDs,
+  // user names): the pre-filter looks for these before any JSON is parsed.
+  std::vector<std::string> needles() const;
+
+ private:
+  std::vector<std::unique_ptr<tokens::Token>> tokens_;
+  std::unordered_map<std::string, const tokens::Token*> by_key_, by_principal_, by_arn_, by_name_;
+  std::unordered_map<std::string, const tokens::Token*> by_account_name_;  // "account/name"
+};
+
+// All matches of one event (usually none, at most one per class and token).
+std::vector<Match> matchEvent(const CloudTrailEvent& event, const TokenIndex& index);
+
+}  // namespace ht::detect

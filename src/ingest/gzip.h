@@ -1,0 +1,25 @@
+// Gzip decoding for CloudTrail inputs. Delivery files are whole gzip buffers; Firehose and
+// `cat a.gz b.gz` give concatenated members; an interrupted download gives a truncated stream
+// whose complete prefix is still worth reading. So decoding never fails outright: it returns the
+// text it could recover and, separately, what went wrong and where.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ht::ingest {
+
+bool isGzip(std::string_view bytes);
+
+struct GunzipResult {
+  std::string text;           // everything decoded, even when the stream broke later
+  std::string error_kind;     // "" when clean; truncated-gzip, bad-gzip or too-large
+  uint64_t error_offset = 0;  // in the compressed input
+  std::string error_message;
+};
+
+// Decodes every gzip member in bytes, stopping at max_output bytes of output.
+GunzipResult gunzip(std::string_view bytes, size_t max_output);
+
+}  // namespace ht::ingest

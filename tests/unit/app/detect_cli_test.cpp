@@ -1,0 +1,194 @@
+// ingest, hunt and triggers over the real CloudTrail files in ../shared/testdata, checked
+// against golden event lists computed independently with jq (tests/golden/invictus/README.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "support/test_support.h"
+
+namespace ht::app {
+namespace {
+
+using nlohmann::json;
+using test::RunResult;
+
+const std::string kInvictus = std::string(HT_SHARED_TESTDATA) + "/cloudtrail/invictus_aws_dataset";
+constexpr const char* kKey = "AKIATFQR7NSCUXC3DDDP";
+constexpr const char* kPrincipal = "AIDATFQR7NSC5U6Q3TMDR";
+
+std::set<std::string> golden(const std::string& name) {
+  std::ifstream in(std::string(HT_SOURCE_DIR) + "/tests/golden/invictus/" + name);
+  std::set<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.insert(line);
+  }
+  return out;
+}
+
+std::vector<json> jsonLines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+class DetectCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::is_directory(kInvictus)) << kInvictus << " is missing";
+  }
+  RunResult ht(std::vector<std::string> args) {
+    std::vector<std::string> argv = {HT_BINARY, "--data-dir", dir_.file("data")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv, {{"HONEYTRAIL_ACTOR", "tester@ci"}});
+  }
+  test::TempDir dir_;
+};
+
+TEST_F(DetectCliTest, HuntByKeyFindsExactlyTheGoldenEvents) {
+  RunResult r = ht({"hunt", kInvictus, "--key-id", kKey, "--output", "json", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> found;
+  for (const auto& e : jsonLines(r.out)) {
+    found.insert(e["event_id"].get<std::string>());
+    EXPECT_FALSE(e["file"].get<std::string>().empty());
+    EXPECT_TRUE(e["index"].is_number());
+    ASSERT_EQ(e["matches"].size(), 1u);
+    EXPECT_EQ(e["matches"][0]["key_id"], kKey);
+    EXPECT_EQ(e["matches"][0]["trigger_class"], "used");
+  }
+  EXPECT_EQ(found, golden("key_AKIATFQR7NSCUXC3DDDP.event_ids"));
+  EXPECT_NE(r.err.find("2900 record(s)"), std::string::npos) << r.err;
+  // The same answer on one thread: output order does not depend on the thread count.
+  RunResult one = ht({"hunt", kInvictus, "--key-id", kKey, "--output", "json", "--threads", "1"});
+  EXPECT_EQ(one.out, r.out);
+}
+
+TEST_F(DetectCliTest, RegisteredPrincipalCatchesSessionCredentials) {
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey, "--principal-id", kPrincipal, "--user-arn",
+                "arn:aws:iam::123837392027:user/benjamin"})
+                .exit_code,
+            0);
+  RunResult r = ht({"hunt", kInvictus, "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<std::string> found;
+  int by_key = 0, by_session = 0;
+  for (const auto& e : jsonLines(r.out)) {
+    found.insert(e["event_id"].get<std::string>());
+    for (const auto& m : e["matches"]) {
+      if (m["trigger_class"] == "used") ++by_key;
+      if (m["trigger_class"] == "session-used") ++by_session;
+    }
+  }
+  EXPECT_EQ(found, golden("principal_AIDATFQR7NSC5U6Q3TMDR.event_ids"));
+  EXPECT_EQ(by_key, 43);
+  EXPECT_EQ(by_session, 105 - 43) << "the user's other keys and its ASIA session keys";
+}
+
+TEST_F(DetectCliTest, IngestStoresEachTriggerOnceAcrossRunsAndDuplicateFiles) {
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey}).exit_code, 0);
+  // A second copy of the files that hold the key: CloudTrail delivers events more than once.
+  std::string dup_dir = dir_.file("dup");
+  std::filesystem::create_directories(dup_dir);
+  for (const auto& f : std::filesystem::directory_iterator(kInvictus)) {
+    if (test::readText(f.path().string()).find(kKey) != std::string::npos) {
+      std::filesystem::copy_file(f.path(), dup_dir + "/copy-" + f.path().filename().string());
+    }
+  }
+  RunResult first = ht({"ingest", kInvictus, dup_dir, "--output", "json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto triggers = jsonLines(first.out);
+  std::set<std::string> ids;
+  for (const auto& t : triggers) {
+    ids.insert(t["event_id"].get<std::string>());
+    EXPECT_EQ(t["key_id"], kKey);
+    EXPECT_EQ(t["trigger_class"], "used");
+  }
+  EXPECT_EQ(triggers.size(), 43u);
+  EXPECT_EQ(ids, golden("key_AKIATFQR7NSCUXC3DDDP.event_ids"));
+  EXPECT_NE(first.err.find("43 duplicate(s)"), std::string::npos) << first.err;
+
+  RunResult again = ht({"ingest", kInvictus, "--output", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(again.out.empty()) << "a second run stores and prints nothing new";
+  EXPECT_NE(again.err.find("0 new trigger(s)"), std::string::npos) << again.err;
+
+  RunResult listed = ht({"triggers", "list", "--output", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(jsonLines(listed.out).size(), 43u);
+}
+
+TEST_F(DetectCliTest, MentionsInRequestDataAreTouchesNotUses) {
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey, "--user-arn",
+                "arn:aws:iam::123837392027:user/benjamin", "--principal-id", kPrincipal})
+                .exit_code,
+            0);
+  // An administrator listing the honey user's keys: the key appears in the response only.
+  json admin = {{"eventVersion", "1.08"},
+                {"userIdentity",
+                 {{"type", "IAMUser"},
+                  {"principalId", "AIDAQ3EGVVSYWCHK2XJ5D"},
+                  {"arn", "arn:aws:iam::123837392027:user/admin"},
+                  {"accountId", "123837392027"},
+                  {"accessKeyId", "AKIAQ3EGVVSYWCHK2XJA"},
+                  {"userName", "admin"}}},
+                {"eventTime", "2023-07-10T12:00:00Z"},
+                {"eventSource", "iam.amazonaws.com"},
+                {"eventName", "ListAccessKeys"},
+                {"awsRegion", "us-east-1"},
+                {"sourceIPAddress", "198.51.100.7"},
+                {"userAgent", "aws-cli/2.13.0 Python/3.11.4 Linux/6.1 exe/x86_64"},
+                {"requestParameters", {{"userName", "benjamin"}}},
+                {"responseElements",
+                 {{"accessKeyMetadata", {{{"accessKeyId", kKey}, {"status", "Active"}}}}}},
+                {"requestID", "8c0a9f9e-0000-4000-8000-000000000001"},
+                {"eventID", "decoy-0000-4000-8000-000000000001"},
+                {"readOnly", true},
+                {"eventType", "AwsApiCall"},
+                {"recipientAccountId", "123837392027"}};
+  std::string file = dir_.file("decoy.json");
+  test::writeText(file, json{{"Records", json::array({admin})}}.dump());
+  RunResult r = ht({"hunt", file, "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto events = jsonLines(r.out);
+  ASSERT_EQ(events.size(), 1u) << r.out;
+  ASSERT_EQ(events[0]["matches"].size(), 1u);
+  EXPECT_EQ(events[0]["matches"][0]["trigger_class"], "touched");
+}
+
+TEST_F(DetectCliTest, BadInputIsReportedAndTheRestIsStillRead) {
+  std::string mixed = dir_.file("mixed");
+  std::filesystem::create_directories(mixed);
+  // A good file, a file that is not JSON, a truncated gzip of a good file.
+  std::string good;
+  for (const auto& f : std::filesystem::directory_iterator(kInvictus)) {
+    std::string text = test::readText(f.path().string());
+    if (text.find(kKey) != std::string::npos) {
+      good = f.path().string();
+      break;
+    }
+  }
+  ASSERT_FALSE(good.empty());
+  std::filesystem::copy_file(good, mixed + "/a-good.json");
+  test::writeText(mixed + "/b-garbage.json", "this is not cloudtrail\n");
+  RunResult gz = test::run({"gzip", "-c", good});
+  ASSERT_EQ(gz.exit_code, 0);
+  test::writeText(mixed + "/c-truncated.json.gz", gz.out.substr(0, gz.out.size() / 2));
+  RunResult r = ht({"hunt", mixed, "--key-id", kKey, "--output", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("b-garbage.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("c-truncated.json.gz"), std::string::npos) << r.err;
+  std::set<std::string> found;
+  for (const auto& e : jsonLines(r.out)) found.insert(e["event_id"].get<std::string>());
+  EXPECT_FALSE(found.empty()) << "the good file's events are still found";
+  EXPECT_NE(r.err.find("problem(s)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ht::app
