@@ -933,10 +933,11 @@ int runCli(int argc, char** argv) {
           }
         },
         progress);
-    std::cerr << "hunt: " << summary.files << " file(s), " << summary.bytes_decompressed / 1000000
-              << " MB of JSON, " << summary.records << " record(s), " << summary.candidates
-              << " candidate(s), " << summary.matched_events << " matching event(s), "
-              << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
+    std::cerr << "hunt: " << summary.files << " file(s) (" << summary.files_skipped
+              << " mention no token), " << summary.bytes_decompressed / 1000000 << " MB of JSON, "
+              << summary.records << " record(s) read, " << summary.candidates << " candidate(s), "
+              << summary.matched_events << " matching event(s), " << summary.duplicates
+              << " duplicate(s), " << summary.problems << " problem(s)\n";
   });
 
   auto* triggers_cmd = app.add_subcommand("triggers", "Stored triggers");

@@ -32,7 +32,7 @@ std::string accountUserKey(std::string_view account_id, std::string_view user_na
 template <typename Map>
 const tokens::Token* find(const Map& m, std::string_view k) {
   if (k.empty()) return nullptr;
-  auto it = m.find(std::string(k));
+  auto it = m.find(k);
   return it == m.end() ? nullptr : it->second;
 }
 

@@ -45,8 +45,15 @@ class TokenIndex {
 
  private:
   std::vector<std::unique_ptr<tokens::Token>> tokens_;
-  std::unordered_map<std::string, const tokens::Token*> by_key_, by_principal_, by_arn_, by_name_;
-  std::unordered_map<std::string, const tokens::Token*> by_account_name_;  // "account/name"
+  // Heterogeneous lookup: a string_view finds its entry without building a std::string (IDs
+  // are longer than the small-string buffer, so that would allocate once per lookup).
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, const tokens::Token*, ViewHash, std::equal_to<>>;
+  Map by_key_, by_principal_, by_arn_, by_name_;
+  Map by_account_name_;  // "account/name"
 };
 
 // All matches of one event (usually none, at most one per class and token).

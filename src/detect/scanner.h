@@ -46,6 +46,7 @@ struct ScanSummary {
   uint64_t matched_events = 0;
   uint64_t duplicates = 0;  // events seen again (same eventID) and dropped
   uint64_t problems = 0;
+  uint64_t files_skipped = 0;  // mention no token at all: not split into records (hunt only)
 };
 
 class Scanner {
@@ -64,6 +65,9 @@ class Scanner {
  private:
   const TokenIndex& index_;
   std::vector<std::string> names_;  // user names and ARNs, searched as plain substrings
+  // First four bytes of every registered ID ("AKIA", "AIDA", ...): a run that starts otherwise
+  // cannot be a token, so it is passed over without being measured or hashed.
+  std::vector<uint32_t> id_prefixes_;
 };
 
 }  // namespace ht::detect

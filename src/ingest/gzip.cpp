@@ -32,6 +32,8 @@ size_t inflateFast(std::string_view bytes, size_t max_output, std::string& out) 
     size_t avail = std::min(room, std::max({isize, member.size() * 4, size_t{1} << 16}));
     size_t base = out.size();
     while (true) {
+      // Room for the JSON parser's padding now, so that the reader need not copy the text again.
+      out.reserve(base + avail + kTrailingRoom);
       out.resize(base + avail);
       size_t in_used = 0;
       size_t out_used = 0;

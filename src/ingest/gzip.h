@@ -10,6 +10,9 @@
 
 namespace ht::ingest {
 
+// Spare capacity gunzip leaves after the text (simdjson reads up to 64 bytes past the end).
+inline constexpr size_t kTrailingRoom = 64;
+
 bool isGzip(std::string_view bytes);
 
 struct GunzipResult {

@@ -850,6 +850,20 @@ Status readBuffer(const std::string& source, std::string_view bytes, RecordSink&
     }
     break;
   }
+  if (options.text_filter) {
+    size_t first = 0;
+    while (first < text.size() && isSpace(text[first])) ++first;
+    bool json_like = first < text.size() && (text[first] == '{' || text[first] == '[');
+    if (json_like && !options.text_filter(text)) {
+      if (stats != nullptr) {
+        stats->bytes_read += bytes.size();
+        stats->bytes_decompressed += text.size();
+        stats->problems += reader.problems();  // a gzip problem found on the way still counts
+        ++stats->inputs_skipped;
+      }
+      return Status::ok();
+    }
+  }
   reader.readText(text, capacity);
   if (stats != nullptr) {
     stats->bytes_read += bytes.size();

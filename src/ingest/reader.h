@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,10 +30,10 @@ const char* formatName(Format format);
 
 // One CloudTrail record: the object that carries eventID, userIdentity, eventName, ...
 struct Record {
-  std::string json;          // the record itself, as JSON text
-  std::string source;        // file path, or "-" for standard input
-  uint64_t offset = 0;       // byte offset of the record in the decompressed input (best effort)
-  uint64_t index = 0;        // position of the record in its source, from 0
+  std::string json;     // the record itself, as JSON text
+  std::string source;   // file path, or "-" for standard input
+  uint64_t offset = 0;  // byte offset of the record in the decompressed input (best effort)
+  uint64_t index = 0;   // position of the record in its source, from 0
   Format format = Format::kUnknown;
 };
 
@@ -56,6 +57,11 @@ struct ReadOptions {
   size_t max_record_bytes = 64u << 20;         // a larger record is a too-large problem, skipped
   size_t max_decompressed_bytes = 8ull << 30;  // a gzip bomb stops here with a problem
   int max_depth = 256;                         // deeper nesting is a too-deep problem
+  // When set, decompressed JSON text for which this returns false is not split into records at
+  // all (hunt: text that mentions no token cannot hold a use). Such input is counted as skipped,
+  // not checked for JSON or UTF-8 problems; text that does not even start like JSON is still read
+  // (and reported) as usual.
+  std::function<bool(std::string_view text)> text_filter;
 };
 
 struct ReadStats {
@@ -63,6 +69,7 @@ struct ReadStats {
   uint64_t bytes_decompressed = 0;  // the JSON text scanned
   uint64_t records = 0;
   uint64_t problems = 0;
+  uint64_t inputs_skipped = 0;  // passed over by ReadOptions::text_filter
 };
 
 // Detects the format of decompressed text.
