@@ -48,6 +48,16 @@ bool canConnect(int port) {
 
 }  // namespace
 
+const std::map<std::string, std::string>& fakeAwsEnv() {
+  static const std::map<std::string, std::string> kEnv = {
+      {"AWS_ACCESS_KEY_ID", "AKIAQ3TESTMOTOKEY234"},
+      {"AWS_SECRET_ACCESS_KEY", "testingSecretForMotoOnly0123456789abcdefg"},
+      {"AWS_DEFAULT_REGION", "us-east-1"},
+      {"AWS_CONFIG_FILE", "/nonexistent/config"},
+      {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}};
+  return kEnv;
+}
+
 std::string MotoServer::findBinary() {
   if (const char* path = std::getenv("PATH")) {
     for (const std::string& dir : {std::string(path)}) {

@@ -10,6 +10,10 @@
 
 namespace ht::test {
 
+// Credentials that AWS clients send to the emulator (moto accepts any), with the shared files
+// pointed nowhere so that a developer's own profiles never leak into a test.
+const std::map<std::string, std::string>& fakeAwsEnv();
+
 class MotoServer {
  public:
   // extra_env: e.g. {"INITIAL_NO_AUTH_ACTION_COUNT", "0"} to make moto enforce IAM policies.

@@ -21,13 +21,11 @@ using nlohmann::json;
 using test::RunResult;
 
 // Credentials the emulator accepts; never real ones.
-const std::map<std::string, std::string> kFakeAwsEnv = {
-    {"AWS_ACCESS_KEY_ID", "AKIAQ3TESTMOTOKEY234"},
-    {"AWS_SECRET_ACCESS_KEY", "testingSecretForMotoOnly0123456789abcdefg"},
-    {"AWS_DEFAULT_REGION", "us-east-1"},
-    {"AWS_CONFIG_FILE", "/nonexistent/config"},
-    {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"},
-    {"HONEYTRAIL_ACTOR", "tester@ci"}};
+const std::map<std::string, std::string> kFakeAwsEnv = [] {
+  auto env = test::fakeAwsEnv();
+  env["HONEYTRAIL_ACTOR"] = "tester@ci";
+  return env;
+}();
 
 class AwsCliTest : public ::testing::Test {
  protected:

@@ -14,12 +14,7 @@
 namespace ht::aws {
 namespace {
 
-const std::map<std::string, std::string> kEnv = {
-    {"AWS_ACCESS_KEY_ID", "AKIAQ3TESTMOTOKEY234"},
-    {"AWS_SECRET_ACCESS_KEY", "testingSecretForMotoOnly0123456789abcdefg"},
-    {"AWS_DEFAULT_REGION", "us-east-1"},
-    {"AWS_CONFIG_FILE", "/nonexistent/config"},
-    {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials"}};
+const std::map<std::string, std::string>& kEnv = test::fakeAwsEnv();
 
 class MotoClientsTest : public ::testing::Test {
  protected:

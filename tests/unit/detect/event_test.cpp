@@ -10,29 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+#include "unit/detect/testdata_paths.h"
+
 namespace ht::detect {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string testdataDir() {
-#ifdef HT_SOURCE_DIR
-  return std::string(HT_SOURCE_DIR) + "/tests/unit/detect/testdata";
-#else
-  return (fs::path(__FILE__).parent_path() / "testdata").string();
-#endif
-}
-
-std::string invictusDir() {
-  return std::string(HT_SHARED_TESTDATA) + "/cloudtrail/invictus_aws_dataset";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Every record of every delivery file, as separate JSON texts (what the ingest readers hand to
 // parseEvent). nlohmann reads the files here because the ingest reader is developed apart.
@@ -44,7 +28,7 @@ std::vector<nlohmann::json> invictusRecords() {
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    auto doc = nlohmann::json::parse(slurp(f.string()));
+    auto doc = nlohmann::json::parse(test::readText(f.string()));
     for (auto& r : doc.at("Records")) out.push_back(std::move(r));
   }
   return out;
@@ -150,7 +134,7 @@ TEST(ParseEvent, AllFieldsNullIsAnEmptyEvent) {
                            "/cloudtrail/aws-cloudtrail-processing-library/"
                            "SerializerAllFieldsNull.json";
   ASSERT_TRUE(fs::exists(path)) << "shared test data missing: " << path;
-  auto doc = nlohmann::json::parse(slurp(path));
+  auto doc = nlohmann::json::parse(test::readText(path));
   auto ev = parseEvent(doc.at("Records").at(0).dump());
   ASSERT_TRUE(ev) << ev.status().toString();
   EXPECT_EQ(ev->event_name, "");

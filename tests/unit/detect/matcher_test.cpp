@@ -15,29 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "support/test_support.h"
+#include "unit/detect/testdata_paths.h"
+
 namespace ht::detect {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string testdataDir() {
-#ifdef HT_SOURCE_DIR
-  return std::string(HT_SOURCE_DIR) + "/tests/unit/detect/testdata";
-#else
-  return (fs::path(__FILE__).parent_path() / "testdata").string();
-#endif
-}
-
-std::string invictusDir() {
-  return std::string(HT_SHARED_TESTDATA) + "/cloudtrail/invictus_aws_dataset";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Tokens from invictus_tokens.json, keyed by their short test name.
 struct Registered {
@@ -46,7 +30,7 @@ struct Registered {
 };
 
 void loadTokens(Registered* reg) {
-  const auto doc = nlohmann::json::parse(slurp(testdataDir() + "/invictus_tokens.json"));
+  const auto doc = nlohmann::json::parse(test::readText(testdataDir() + "/invictus_tokens.json"));
   for (const auto& t : doc) {
     tokens::Token tok;
     tok.key_id = t.at("key_id");
@@ -64,7 +48,7 @@ void loadTokens(Registered* reg) {
 }
 
 CloudTrailEvent fixture(const std::string& name) {
-  auto ev = parseEvent(slurp(testdataDir() + "/" + name));
+  auto ev = parseEvent(test::readText(testdataDir() + "/" + name));
   EXPECT_TRUE(ev) << name << ": " << ev.status().toString();
   return ev ? *ev : CloudTrailEvent{};
 }
@@ -81,7 +65,7 @@ TEST(MatchEvent, InvictusGolden) {
   std::vector<std::string> got;
   size_t records = 0;
   for (const auto& f : files) {
-    const auto doc = nlohmann::json::parse(slurp(f.string()));
+    const auto doc = nlohmann::json::parse(test::readText(f.string()));
     for (const auto& r : doc.at("Records")) {
       ++records;
       auto ev = parseEvent(r.dump());
