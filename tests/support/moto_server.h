@@ -3,6 +3,7 @@
 // a test failure that says so, never a silent skip.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <map>
@@ -36,6 +37,22 @@ class MotoServer {
   std::string endpoint_;
   std::string error_;
   std::string log_path_;
+};
+
+// A test suite that shares one emulator across its tests (starting moto takes a second or two)
+// and gives each test an empty one. Derived SetUp() calls MotoTest::SetUp() first.
+class MotoTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { moto_ = new MotoServer(); }
+  static void TearDownTestSuite() {
+    delete moto_;
+    moto_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(moto_->running()) << moto_->error();
+    ASSERT_TRUE(moto_->reset());
+  }
+  static inline MotoServer* moto_ = nullptr;
 };
 
 }  // namespace ht::test

@@ -27,16 +27,11 @@ const std::map<std::string, std::string> kFakeAwsEnv = [] {
   return env;
 }();
 
-class AwsCliTest : public ::testing::Test {
+class AwsCliTest : public test::MotoTest {
  protected:
-  static void SetUpTestSuite() { moto_ = new test::MotoServer(); }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_TRUE(moto_->running()) << moto_->error();
-    ASSERT_TRUE(moto_->reset());
+    test::MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     config_ = dir_.file("honeytrail.yaml");
     test::writeText(config_,
                     "aws:\n  endpoint_url: " + moto_->endpoint() + "\n  max_attempts: 2\n");
@@ -68,12 +63,9 @@ class AwsCliTest : public ::testing::Test {
     return json::parse(r.out);
   }
 
-  static test::MotoServer* moto_;
   test::TempDir dir_;
   std::string config_;
 };
-
-test::MotoServer* AwsCliTest::moto_ = nullptr;
 
 std::vector<json> jsonLines(const std::string& text) {
   std::vector<json> out;

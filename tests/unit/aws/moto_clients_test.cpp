@@ -16,16 +16,11 @@ namespace {
 
 const std::map<std::string, std::string>& kEnv = test::fakeAwsEnv();
 
-class MotoClientsTest : public ::testing::Test {
+class MotoClientsTest : public test::MotoTest {
  protected:
-  static void SetUpTestSuite() { moto_ = new test::MotoServer(); }
-  static void TearDownTestSuite() {
-    delete moto_;
-    moto_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_TRUE(moto_->running()) << moto_->error();
-    ASSERT_TRUE(moto_->reset());
+    test::MotoTest::SetUp();
+    if (HasFatalFailure()) return;
     config::AwsOptions options;
     options.endpoint_url = moto_->endpoint();
     options.max_attempts = 2;
@@ -45,12 +40,9 @@ class MotoClientsTest : public ::testing::Test {
     return test::run(argv, env);
   }
 
-  static test::MotoServer* moto_;
   std::unique_ptr<AwsSession> session_;
   test::TempDir dir_;
 };
-
-test::MotoServer* MotoClientsTest::moto_ = nullptr;
 
 TEST_F(MotoClientsTest, MintDrawsAnotherNameWhenTheFirstIsTaken) {
   ASSERT_EQ(awsCli({"iam", "create-user", "--user-name", "svc-billing-export"}).exit_code, 0);
