@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "app/context.h"
+#include "app/serve.h"
 #include "app/output.h"
 #include "aws/key_id.h"
 #include "aws/setup_templates.h"
@@ -22,6 +23,7 @@
 #include "core/strings.h"
 #include "detect/last_used_poller.h"
 #include "detect/scanner.h"
+#include "detect/trigger.h"
 #include "ingest/reader.h"
 #include "tokens/audit.h"
 #include "tokens/name_generator.h"
@@ -175,49 +177,31 @@ int defaultThreads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-store::TriggerRecord triggerRecord(const detect::FoundEvent& f, const detect::Match& m) {
-  store::TriggerRecord t;
-  const detect::CloudTrailEvent& e = f.event;
-  t.event_id = e.event_id;
-  t.token_id = m.token->id;
-  t.trigger_class = detect::triggerClassName(m.trigger_class);
-  t.source = f.source;
-  t.event_time = e.time;
-  t.event_source = e.event_source;
-  t.event_name = e.event_name;
-  t.aws_region = e.aws_region;
-  t.source_ip = e.source_ip;
-  t.user_agent = e.user_agent;
-  t.error_code = e.error_code;
-  t.error_message = e.error_message;
-  t.recipient_account_id = e.recipient_account_id;
-  t.request_id = e.request_id;
-  t.read_only = e.read_only;
-  t.client = f.classification.client;
-  t.intent = f.classification.intent;
-  t.matched_on = m.matched_on;
-  t.record = f.record;
-  return t;
-}
-
 json triggerToJson(const store::TriggerRecord& t, const std::string& key_id) {
-  return {{"event_id", t.event_id},
-          {"key_id", key_id},
-          {"token_id", t.token_id},
-          {"trigger_class", t.trigger_class},
-          {"event_time", t.event_time ? json(formatTime(*t.event_time)) : json(nullptr)},
-          {"event_source", t.event_source},
-          {"event_name", t.event_name},
-          {"aws_region", t.aws_region},
-          {"source_ip", t.source_ip},
-          {"user_agent", t.user_agent},
-          {"error_code", t.error_code},
-          {"recipient_account_id", t.recipient_account_id},
-          {"read_only", t.read_only ? json(*t.read_only) : json(nullptr)},
-          {"client", t.client},
-          {"intent", t.intent},
-          {"matched_on", t.matched_on},
-          {"source", t.source}};
+  json j = {{"event_id", t.event_id},
+            {"key_id", key_id},
+            {"token_id", t.token_id},
+            {"trigger_class", t.trigger_class},
+            {"event_time", t.event_time ? json(formatTime(*t.event_time)) : json(nullptr)},
+            {"event_source", t.event_source},
+            {"event_name", t.event_name},
+            {"aws_region", t.aws_region},
+            {"source_ip", t.source_ip},
+            {"user_agent", t.user_agent},
+            {"error_code", t.error_code},
+            {"recipient_account_id", t.recipient_account_id},
+            {"read_only", t.read_only ? json(*t.read_only) : json(nullptr)},
+            {"client", t.client},
+            {"intent", t.intent},
+            {"matched_on", t.matched_on},
+            {"source", t.source}};
+  // Present only when known: a missing enrichment file must not look like "not Tor".
+  if (!t.source_country.empty()) j["source_country"] = t.source_country;
+  if (t.source_asn) j["source_asn"] = *t.source_asn;
+  if (!t.source_as_org.empty()) j["source_as_org"] = t.source_as_org;
+  if (t.source_tor) j["source_tor"] = *t.source_tor;
+  if (!t.service.empty()) j["service"] = t.service;
+  return j;
 }
 
 json eventToJson(const detect::FoundEvent& f) {
@@ -859,19 +843,24 @@ int runCli(int argc, char** argv) {
   addOutputOption(ingest_cmd, &ingest_out);
   ingest_cmd->callback([&] {
     Context& c = ctx();
+    const detect::Enricher* enricher = unwrap(c.enricher());
     detect::TokenIndex index;
     for (auto& t : unwrap(c.registry().list({}))) index.add(t);
     detect::ScanOptions options;
     options.threads = ingest_threads > 0 ? ingest_threads : defaultThreads();
     options.validate_all = true;
     uint64_t stored = 0;
+    uint64_t incidents_opened = 0;
+    unwrap(c.incidents().catchUp());
     detect::ScanSummary summary = runScan(
         index, unwrap(ingest::expandPaths(ingest_paths)), options, [&](detect::FoundEvent&& f) {
           for (const auto& m : f.matches) {
-            store::TriggerRecord t = triggerRecord(f, m);
-            t.created_at = SystemClock::instance().now();
+            store::TriggerRecord t =
+                detect::makeTrigger(f, m, enricher, SystemClock::instance().now());
             if (!unwrap(c.store().addTrigger(t))) continue;  // stored before: not news
             ++stored;
+            alert::IncidentUpdate update = unwrap(c.incidents().onTrigger(t));
+            if (update.opened) ++incidents_opened;
             if (parseOutput(ingest_out) == OutputFormat::kJson) {
               std::cout << triggerToJson(t, m.token->key_id).dump() << std::endl;
             } else {
@@ -883,6 +872,7 @@ int runCli(int argc, char** argv) {
         });
     std::cerr << "ingest: " << summary.files << " file(s), " << summary.records << " record(s), "
               << summary.matched_events << " matching event(s), " << stored << " new trigger(s), "
+              << incidents_opened << " new incident(s), "
               << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
   });
 
@@ -938,6 +928,170 @@ int runCli(int argc, char** argv) {
               << summary.records << " record(s) read, " << summary.candidates << " candidate(s), "
               << summary.matched_events << " matching event(s), " << summary.duplicates
               << " duplicate(s), " << summary.problems << " problem(s)\n";
+  });
+
+  // ---- incidents ----
+  auto* incident_cmd = app.add_subcommand("incident", "Incidents: grouped triggers of a token");
+  incident_cmd->require_subcommand(1);
+  auto incidentJson = [](const store::Incident& i) {
+    return json{{"id", i.id},
+                {"token_id", i.token_id},
+                {"state", i.state},
+                {"severity", i.severity},
+                {"title", i.title},
+                {"opened_at", formatTime(i.opened_at)},
+                {"first_seen", formatTime(i.first_seen)},
+                {"last_seen", formatTime(i.last_seen)},
+                {"trigger_count", i.trigger_count},
+                {"seen", json::parse(i.seen, nullptr, false)},
+                {"updated_at", formatTime(i.updated_at)}};
+  };
+  auto* ilist_cmd = incident_cmd->add_subcommand("list", "Incidents, most recent activity first");
+  std::string ilist_out, ilist_state, ilist_token;
+  int ilist_limit = 1000;
+  ilist_cmd->add_option("--state", ilist_state, "Only in this state")
+      ->check(CLI::IsMember({"open", "acknowledged", "confirmed", "false-positive", "resolved"}));
+  ilist_cmd->add_option("--token", ilist_token, "Only this token's");
+  ilist_cmd->add_option("--limit", ilist_limit, "How many")->check(CLI::Range(1, 1000000));
+  addOutputOption(ilist_cmd, &ilist_out);
+  ilist_cmd->callback([&] {
+    store::IncidentFilter filter;
+    filter.limit = ilist_limit;
+    if (!ilist_state.empty()) filter.state = ilist_state;
+    if (!ilist_token.empty()) filter.token_id = unwrap(ctx().registry().find(ilist_token)).id;
+    auto list = unwrap(ctx().store().listIncidents(filter));
+    if (parseOutput(ilist_out) == OutputFormat::kJson) {
+      for (const auto& i : list) std::cout << incidentJson(i).dump() << "\n";
+      return;
+    }
+    Table t({"ID", "STATE", "SEVERITY", "TRIGGERS", "FIRST SEEN", "LAST SEEN", "TITLE"});
+    for (const auto& i : list) {
+      t.add({i.id, i.state, i.severity, std::to_string(i.trigger_count), formatTime(i.first_seen),
+             formatTime(i.last_seen), i.title});
+    }
+    std::cout << (t.empty() ? "no incidents\n" : t.render());
+  });
+
+  auto* ishow_cmd = incident_cmd->add_subcommand(
+      "show", "One incident: the token, everywhere it has been, and the timeline");
+  std::string ishow_id, ishow_out;
+  ishow_cmd->add_option("ID", ishow_id, "Incident ID")->required();
+  addOutputOption(ishow_cmd, &ishow_out);
+  ishow_cmd->callback([&] {
+    Context& c = ctx();
+    auto found = unwrap(c.store().getIncident(ishow_id));
+    if (!found) check(Status::notFound("no incident " + ishow_id));
+    const store::Incident& inc = *found;
+    auto token = unwrap(c.registry().find(inc.token_id));
+    auto placements = unwrap(c.registry().placements(inc.token_id));
+    auto custody = unwrap(c.store().listCustody(inc.token_id));
+    auto timeline = unwrap(c.store().incidentTimeline(inc.id));
+    if (parseOutput(ishow_out) == OutputFormat::kJson) {
+      json j = incidentJson(inc);
+      j["key_id"] = token.key_id;
+      j["token_label"] = token.label;
+      // Everything that may be compromised: where it lives and every hop on the way there.
+      j["placements"] = json::array();
+      for (const auto& p : placements) j["placements"].push_back(placementToJson(p));
+      j["custody"] = json::array();
+      for (const auto& h : custody) j["custody"].push_back(custodyToJson(h));
+      j["timeline"] = json::array();
+      for (const auto& e : timeline) {
+        j["timeline"].push_back({{"at", formatTime(e.at)},
+                                 {"kind", e.kind},
+                                 {"actor", e.actor},
+                                 {"text", e.text},
+                                 {"details", json::parse(e.details, nullptr, false)}});
+      }
+      std::cout << j.dump() << "\n";
+      return;
+    }
+    std::cout << "incident     " << inc.id << "  (" << inc.state << ", " << inc.severity << ")\n"
+              << "title        " << inc.title << "\n"
+              << "token        " << token.id << "  " << token.key_id
+              << (token.label.empty() ? "" : "  " + token.label) << "\n"
+              << "seen         " << formatTime(inc.first_seen) << " .. "
+              << formatTime(inc.last_seen) << "  (" << inc.trigger_count << " trigger(s))\n";
+    std::cout << "\nmay be compromised (placements and every hop of custody)\n";
+    Table pt({"HOST", "LOCATION", "KIND", "OWNER"});
+    for (const auto& p : placements) pt.add({p.host, p.location, p.kind, p.owner});
+    std::cout << (pt.empty() ? "  (no placement recorded)\n" : pt.render());
+    Table ct({"AT", "HOLDER", "METHOD", "NOTES"});
+    for (const auto& h : custody) ct.add({formatTime(h.at), h.holder, h.method, h.notes});
+    std::cout << (ct.empty() ? "  (no custody recorded)\n" : ct.render());
+    std::cout << "\ntimeline\n";
+    Table tt({"AT", "KIND", "ACTOR", "WHAT"});
+    for (const auto& e : timeline) tt.add({formatTime(e.at), e.kind, e.actor, e.text});
+    std::cout << tt.render();
+  });
+
+  // State changes: ack, confirm, false-positive, resolve; each with an optional note.
+  struct StateCommand {
+    const char* name;
+    const char* state;
+    const char* help;
+  };
+  static const StateCommand kStateCommands[] = {
+      {"ack", "acknowledged", "Acknowledge: someone is looking at it"},
+      {"confirm", "confirmed", "Confirm: a real compromise"},
+      {"false-positive", "false-positive", "Mark as a false positive (a colleague, a test)"},
+      {"resolve", "resolved", "Resolve: handled and closed"},
+  };
+  static std::string state_id, state_note, state_out;
+  for (const auto& sc : kStateCommands) {
+    auto* cmd = incident_cmd->add_subcommand(sc.name, sc.help);
+    cmd->add_option("ID", state_id, "Incident ID")->required();
+    cmd->add_option("--note", state_note, "A note for the timeline");
+    addOutputOption(cmd, &state_out);
+    const char* state = sc.state;
+    cmd->callback([&, state] {
+      store::Incident inc =
+          unwrap(ctx().incidents().setState(state_id, state, tokens::currentActor(), state_note));
+      if (parseOutput(state_out) == OutputFormat::kJson) {
+        std::cout << incidentJson(inc).dump() << "\n";
+      } else {
+        std::cout << inc.id << " is now " << inc.state << "\n";
+      }
+    });
+  }
+  auto* inote_cmd = incident_cmd->add_subcommand("note", "Add a note to the timeline");
+  std::string inote_id, inote_text;
+  inote_cmd->add_option("ID", inote_id, "Incident ID")->required();
+  inote_cmd->add_option("TEXT", inote_text, "The note")->required();
+  inote_cmd->callback([&] {
+    check(ctx().incidents().addNote(inote_id, tokens::currentActor(), inote_text));
+    std::cout << "noted\n";
+  });
+
+  // ---- live detection: serve, sources ----
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Run the configured live sources (S3, SQS, push, last-used) until SIGTERM");
+  serve_cmd->callback([&] {
+    installStopHandlers();
+    check(runServe(ctx(), g_stop));
+  });
+
+  auto* sources_cmd =
+      app.add_subcommand("sources", "Health of each live source (a quiet one is 'blind')");
+  std::string sources_out;
+  addOutputOption(sources_cmd, &sources_out);
+  sources_cmd->callback([&] {
+    auto rows = unwrap(sourcesReport(ctx()));
+    if (parseOutput(sources_out) == OutputFormat::kJson) {
+      for (const auto& r : rows) std::cout << r.dump() << "\n";
+      return;
+    }
+    Table t({"SOURCE", "STATUS", "OBJECTS", "RECORDS", "TRIGGERS", "BAD", "ERRORS", "LAST DATA",
+             "REASON"});
+    auto str = [](const json& j, const char* k) {
+      return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string("-");
+    };
+    for (const auto& r : rows) {
+      t.add({str(r, "source"), str(r, "status"), r["objects"].dump(), r["records"].dump(),
+             r["triggers"].dump(), r["bad_objects"].dump(), r["errors"].dump(),
+             str(r, "last_data_at"), str(r, "reason")});
+    }
+    std::cout << (t.empty() ? "no source is configured or has run\n" : t.render());
   });
 
   auto* triggers_cmd = app.add_subcommand("triggers", "Stored triggers");

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "store/locked_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ht::app {
@@ -100,7 +101,8 @@ void Context::openStore() {
   if (Status st = ensurePrivateDir(data_dir_, 0700); !st.isOk()) fail(st);
   auto opened = store::openSqliteStore(databasePath(), config_.storage.sqlite);
   if (!opened.hasValue()) fail(opened.status());
-  store_ = std::move(opened).value();
+  backend_ = std::move(opened).value();
+  store_ = std::make_unique<store::LockedStore>(*backend_);
   log::debug("opened database", {{"path", db_path_}});
 }
 
@@ -139,6 +141,33 @@ Result<aws::AwsSession*> Context::aws() {
     aws_ = std::move(session).value();
   }
   return aws_.get();
+}
+
+alert::IncidentManager& Context::incidents() {
+  if (!incidents_) {
+    openStore();
+    incident_random_ = std::make_unique<aws::SodiumRandomSource>();
+    alert::IncidentOptions options;
+    options.window = std::chrono::minutes(config_.alerts.incident_window_minutes);
+    incidents_ = std::make_unique<alert::IncidentManager>(*store_, SystemClock::instance(),
+                                                          *incident_random_, options);
+  }
+  return *incidents_;
+}
+
+Result<const detect::Enricher*> Context::enricher() {
+  if (!enricher_loaded_) {
+    loadConfig();
+    const config::EnrichOptions& e = config_.enrich;
+    if (!e.geoip_db.empty() || !e.asn_db.empty() || !e.tor_exit_list.empty()) {
+      detect::EnricherFiles files{e.geoip_db, e.asn_db, e.tor_exit_list};
+      auto opened = detect::Enricher::open(files);
+      if (!opened.hasValue()) return opened.status().withContext("enrich");
+      enricher_ = std::move(opened).value();
+    }
+    enricher_loaded_ = true;
+  }
+  return static_cast<const detect::Enricher*>(enricher_.get());
 }
 
 Result<std::vector<tokens::Finding>> Context::auditAll() {

@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "alert/incidents.h"
 #include "aws/key_id.h"
 #include "aws/session.h"
 #include "config/options.h"
+#include "detect/enrich.h"
 #include "store/store.h"
 #include "tokens/audit.h"
 #include "tokens/registry.h"
@@ -40,6 +42,10 @@ class Context {
   Result<std::vector<tokens::Finding>> auditAll();
   // The AWS clients, built on first use from the config's aws section.
   Result<aws::AwsSession*> aws();
+  // Incident grouping (alerts.incident_window_minutes) over the store.
+  alert::IncidentManager& incidents();
+  // The local enrichment files of the config's enrich section; nullptr when none is set.
+  Result<const detect::Enricher*> enricher();
 
   const std::string& dataDir();
   const std::string& databasePath();
@@ -55,11 +61,16 @@ class Context {
   std::string config_path_;
   std::string data_dir_;
   std::string db_path_;
-  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Store> backend_;  // the database
+  std::unique_ptr<store::Store> store_;    // backend_ behind a lock: serve's threads share it
   std::unique_ptr<tokens::SecretVault> vault_;
   std::unique_ptr<aws::RandomSource> random_;
   std::unique_ptr<tokens::Registry> registry_;
   std::unique_ptr<aws::AwsSession> aws_;
+  std::unique_ptr<aws::RandomSource> incident_random_;
+  std::unique_ptr<alert::IncidentManager> incidents_;
+  bool enricher_loaded_ = false;
+  std::unique_ptr<detect::Enricher> enricher_;
 };
 
 // Raised by Context when set-up fails; cli.cpp turns it into an error message and exit code 1.

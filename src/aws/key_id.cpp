@@ -309,6 +309,15 @@ Status checkSyntheticAccountId(std::string_view account_id) {
                                  ")");
 }
 
+std::string randomLowerId(RandomSource& random, const std::string& prefix, size_t n) {
+  static constexpr char kBase32Lower[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::vector<uint8_t> bytes(n);
+  random.fill(bytes.data(), bytes.size());
+  std::string id = prefix;
+  for (uint8_t b : bytes) id.push_back(kBase32Lower[b & 31]);
+  return id;
+}
+
 std::string randomAccountId(RandomSource& random) {
   for (;;) {
     std::string id(12, '0');

@@ -81,6 +81,8 @@ SecretString makeSecretAccessKey(RandomSource& random);
 
 // 12 digits, no leading zero, whose key IDs can pass the scanner filters.
 std::string randomAccountId(RandomSource& random);
+// prefix + n random lower-case base32 characters: the registry's IDs ("ht-...", "inc-...").
+std::string randomLowerId(RandomSource& random, const std::string& prefix, size_t n = 10);
 
 // OK when account_id is 12 digits and makeAccessKeyId can produce keys for it that pass
 // checkKeyIdLooksReal; InvalidArgument saying why not otherwise. For validating configuration.

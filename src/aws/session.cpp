@@ -25,6 +25,7 @@ Result<std::unique_ptr<AwsSession>> AwsSession::create(const config::AwsOptions&
   if (!options.iam_endpoint_url.empty()) overrides.service["IAM"] = options.iam_endpoint_url;
   if (!options.sts_endpoint_url.empty()) overrides.service["STS"] = options.sts_endpoint_url;
   if (!options.s3_endpoint_url.empty()) overrides.service["S3"] = options.s3_endpoint_url;
+  if (!options.sqs_endpoint_url.empty()) overrides.service["SQS"] = options.sqs_endpoint_url;
   s->endpoints_ = std::make_unique<EndpointResolver>(env, profile, overrides, options.region);
 
   // Assuming a role signs an STS call with the source credentials: a short-lived client of its own.
@@ -47,6 +48,8 @@ Result<std::unique_ptr<AwsSession>> AwsSession::create(const config::AwsOptions&
                                         s->endpoints_->region());
   s->s3_ = std::make_unique<S3Client>(*s->client_, s->endpoints_->endpoint("S3"),
                                       s->endpoints_->region(), s->endpoints_->isCustom("S3"));
+  s->sqs_ = std::make_unique<SqsClient>(*s->client_, s->endpoints_->endpoint("SQS"),
+                                        s->endpoints_->region(), s->endpoints_->isCustom("SQS"));
   return s;
 }
 

@@ -1,6 +1,8 @@
 // AwsSession wires the AWS pieces together from honeytrail's config: the curl transport,
 // the credentials chain (with sts:AssumeRole into the honey account), endpoint resolution, the
-// retrying signed client, and the IAM, STS and S3 clients. Built once per process, on first use.
+// retrying signed client, and the IAM, STS, S3 and SQS clients. Built once per process, on first
+// use. The client keeps per-call state (the last error), so a thread that calls AWS on its own
+// (each live source) gets a session of its own.
 #pragma once
 
 #include <memory>
@@ -9,6 +11,7 @@
 #include "aws/credentials.h"
 #include "aws/iam_client.h"
 #include "aws/s3_client.h"
+#include "aws/sqs_client.h"
 #include "config/options.h"
 #include "core/clock.h"
 
@@ -24,6 +27,7 @@ class AwsSession {
   IamClient& iam() { return *iam_; }
   StsClient& sts() { return *sts_; }
   S3Client& s3() { return *s3_; }
+  SqsClient& sqs() { return *sqs_; }
   const EndpointResolver& endpoints() const { return *endpoints_; }
   const CredentialsProvider& credentials() const { return *credentials_; }
 
@@ -38,6 +42,7 @@ class AwsSession {
   std::unique_ptr<IamClient> iam_;
   std::unique_ptr<StsClient> sts_;
   std::unique_ptr<S3Client> s3_;
+  std::unique_ptr<SqsClient> sqs_;
 };
 
 }  // namespace ht::aws

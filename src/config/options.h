@@ -43,7 +43,8 @@ struct NamingOptions {
   std::vector<std::string> teams;
   std::vector<std::string> first_names;
   std::vector<std::string> last_names;
-  std::vector<std::string> paths;  // IAM paths to choose from; empty = built-in ("/", "/service/", ...)
+  std::vector<std::string>
+      paths;  // IAM paths to choose from; empty = built-in ("/", "/service/", ...)
 };
 
 struct TokensOptions {
@@ -72,10 +73,10 @@ struct RenderOptions {
 // then the profile in ~/.aws/credentials and ~/.aws/config); endpoints follow the SDK convention
 // (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, ...), and the URLs here apply when those are unset.
 struct AwsOptions {
-  std::string profile;      // "" = $AWS_PROFILE, else "default"
-  std::string region;       // "" = $AWS_REGION, $AWS_DEFAULT_REGION, the profile's, us-east-1
-  std::string role_arn;     // assume this role in the honey account (sts:AssumeRole)
-  std::string external_id;  // for role_arn, when the role's trust policy asks for one
+  std::string profile;           // "" = $AWS_PROFILE, else "default"
+  std::string region;            // "" = $AWS_REGION, $AWS_DEFAULT_REGION, the profile's, us-east-1
+  std::string role_arn;          // assume this role in the honey account (sts:AssumeRole)
+  std::string external_id;       // for role_arn, when the role's trust policy asks for one
   std::string endpoint_url;      // every service (an emulator or AWS-compatible service)
   std::string iam_endpoint_url;  // per service; wins over endpoint_url
   std::string sts_endpoint_url;
@@ -83,9 +84,88 @@ struct AwsOptions {
   // Name of the inline deny-all policy on each honey user. Attackers cannot read it (the policy
   // denies iam:* too), but administrators and `token verify` look for it by this name.
   std::string deny_policy_name = "default";
-  int max_attempts = 5;             // per API call, first try included
+  int max_attempts = 5;  // per API call, first try included
   int request_timeout_ms = 30000;
   int last_used_poll_seconds = 300;  // safety net: how often GetAccessKeyLastUsed runs per token
+  std::string sqs_endpoint_url;
+};
+
+// Local lookups that add context to a trigger without any network call. Missing files are a
+// config error; unset ones simply leave the fields out.
+struct EnrichOptions {
+  // MaxMind-format databases (.mmdb): GeoLite2/GeoIP2 Country or City for the country, and the
+  // ASN database for the network owner. One file may serve both when it holds both kinds of data.
+  std::string geoip_db;
+  std::string asn_db;
+  // Tor exit addresses: the Tor Project's exit-addresses file ("ExitAddress 1.2.3.4 ...") or
+  // one address per line; '#' starts a comment.
+  std::string tor_exit_list;
+};
+
+// Polls a CloudTrail bucket: AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/*.json.gz under
+// each prefix, with a checkpoint per account and region in the database.
+struct S3SourceOptions {
+  bool enabled = false;
+  std::string bucket;
+  // Trail key prefixes (what comes before "AWSLogs/"); empty = the bucket root.
+  std::vector<std::string> prefixes;
+  int poll_seconds = 60;
+  // CloudTrail writes files out of order: each poll re-lists this far behind the newest file
+  // processed, and skips what it has already read.
+  int lookback_minutes = 60;
+  // First run, with no checkpoint yet: read files from this far back.
+  int initial_lookback_minutes = 1440;
+};
+
+// Long-polls a queue fed by S3 event notifications (directly or through SNS) or CloudTrail's own
+// SNS notices, fetching each named object and deleting the message once the object is read.
+struct SqsSourceOptions {
+  bool enabled = false;
+  std::string queue_url;
+  int wait_seconds = 20;                 // long-poll wait per ReceiveMessage (0-20)
+  int max_messages = 10;                 // per ReceiveMessage (1-10)
+  int visibility_timeout_seconds = 300;  // extended while a slow object is being read
+};
+
+// HTTP endpoint for EventBridge API destinations and SNS HTTPS subscriptions.
+struct PushSourceOptions {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:8787";  // host:port; port 0 picks a free one
+  // EventBridge connection credentials, read from the environment (never written in config):
+  // API-key auth sends header eventbridge_api_key_header with the key; Basic auth a user and
+  // password. At least one must be set for /eventbridge to accept anything.
+  std::string eventbridge_api_key_header = "x-api-key";
+  std::string eventbridge_api_key_env;
+  std::string eventbridge_basic_user;
+  std::string eventbridge_basic_password_env;
+  // SNS: only these topics are accepted; the signing certificate must be https on
+  // sns.<region>.amazonaws.com with a .pem path, and is cached in sns_cert_dir.
+  std::vector<std::string> sns_topic_arns;
+  std::string sns_cert_dir;     // "" = DATA_DIR/sns-certs; pre-seed it for air-gapped sites
+  bool sns_fetch_certs = true;  // false = only certificates already in sns_cert_dir
+  bool sns_confirm_subscriptions = true;  // visit SubscribeURL of an accepted topic's confirmation
+  int max_body_bytes = 1048576;
+  int read_timeout_ms = 10000;
+};
+
+struct SourcesOptions {
+  S3SourceOptions s3;
+  SqsSourceOptions sqs;
+  PushSourceOptions push;
+  bool last_used = false;  // the safety net: GetAccessKeyLastUsed per AWS token
+  // A source with no new data for this long is a "detection is blind" finding.
+  int blind_after_minutes = 60;
+};
+
+// Incidents and alerting.
+struct AlertsOptions {
+  // Triggers of one token within this many minutes of the previous one join its open incident;
+  // a later one opens a new incident.
+  int incident_window_minutes = 60;
+};
+
+struct ServeOptions {
+  int shutdown_timeout_seconds = 30;  // after SIGTERM: finish the object in hand, then exit
 };
 
 struct Config {
@@ -97,6 +177,10 @@ struct Config {
   AuditOptions audit;
   RenderOptions render;
   AwsOptions aws;
+  EnrichOptions enrich;
+  SourcesOptions sources;
+  AlertsOptions alerts;
+  ServeOptions serve;
 };
 
 }  // namespace ht::config

@@ -194,6 +194,51 @@ KeySpec intKey(std::string_view path, IntField field, int min_value, int max_val
   return KeySpec{path, ValueKind::kInt, field, min_value, max_value, {}, {}, nullptr};
 }
 
+KeySpec boolKey(std::string_view path, BoolField field) {
+  return KeySpec{path, ValueKind::kBool, field, 0, 0, {}, {}, nullptr};
+}
+
+// host:port, with a port of 0-65535 (0 = any free port).
+std::string checkListen(const std::string& value) {
+  size_t colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return "expected host:port such as \"127.0.0.1:8787\", got " + jsonQuote(value);
+  }
+  Result<int> port = detail::parseInt(std::string_view(value).substr(colon + 1));
+  if (!port.hasValue() || *port < 0 || *port > 65535) {
+    return "the port must be a number from 0 to 65535, got " + jsonQuote(value);
+  }
+  return "";
+}
+
+// S3 bucket names: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit.
+std::string checkOptionalBucket(const std::string& value) {
+  if (value.empty()) return "";
+  bool ok = value.size() >= 3 && value.size() <= 63 &&
+            std::isalnum(static_cast<unsigned char>(value.front())) &&
+            std::isalnum(static_cast<unsigned char>(value.back())) &&
+            std::all_of(value.begin(), value.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+            });
+  return ok ? "" : "expected an S3 bucket name (3-63 of a-z 0-9 . -), got " + jsonQuote(value);
+}
+
+std::string checkTopicArn(const std::string& value) {
+  std::vector<std::string> parts = split(value, ':');
+  bool ok = parts.size() == 6 && parts[0] == "arn" && startsWith(parts[1], "aws") &&
+            parts[2] == "sns" && !parts[3].empty() && parts[4].size() == 12 && !parts[5].empty();
+  return ok ? ""
+            : "expected an SNS topic ARN (arn:aws:sns:REGION:123456789012:NAME), got " +
+                  jsonQuote(value);
+}
+
+std::string checkHeaderName(const std::string& value) {
+  bool ok = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+  return ok ? "" : "expected an HTTP header name, got " + jsonQuote(value);
+}
+
 KeySpec enumKey(std::string_view path, StringField field, std::vector<std::string_view> allowed,
                 std::vector<std::string_view> unsupported = {}) {
   return KeySpec{path,   ValueKind::kEnum, field, 0, 0, std::move(allowed), std::move(unsupported),
@@ -293,6 +338,75 @@ std::vector<KeySpec> buildSchema() {
            [](Config& c) -> int& { return c.aws.request_timeout_ms; }, 100, 600000),
     intKey("aws.last_used_poll_seconds",
            [](Config& c) -> int& { return c.aws.last_used_poll_seconds; }, 10, 86400),
+    stringKey("aws.sqs_endpoint_url",
+              [](Config& c) -> std::string& { return c.aws.sqs_endpoint_url; }, checkOptionalUrl),
+
+    stringKey("enrich.geoip_db", [](Config& c) -> std::string& { return c.enrich.geoip_db; }),
+    stringKey("enrich.asn_db", [](Config& c) -> std::string& { return c.enrich.asn_db; }),
+    stringKey("enrich.tor_exit_list",
+              [](Config& c) -> std::string& { return c.enrich.tor_exit_list; }),
+
+    boolKey("sources.s3.enabled", [](Config& c) -> bool& { return c.sources.s3.enabled; }),
+    stringKey("sources.s3.bucket", [](Config& c) -> std::string& { return c.sources.s3.bucket; },
+              checkOptionalBucket),
+    listKey("sources.s3.prefixes",
+            [](Config& c) -> std::vector<std::string>& { return c.sources.s3.prefixes; }),
+    intKey("sources.s3.poll_seconds", [](Config& c) -> int& { return c.sources.s3.poll_seconds; },
+           1, 86400),
+    intKey("sources.s3.lookback_minutes",
+           [](Config& c) -> int& { return c.sources.s3.lookback_minutes; }, 0, 10080),
+    intKey("sources.s3.initial_lookback_minutes",
+           [](Config& c) -> int& { return c.sources.s3.initial_lookback_minutes; }, 0, 525600),
+
+    boolKey("sources.sqs.enabled", [](Config& c) -> bool& { return c.sources.sqs.enabled; }),
+    stringKey("sources.sqs.queue_url",
+              [](Config& c) -> std::string& { return c.sources.sqs.queue_url; }, checkOptionalUrl),
+    intKey("sources.sqs.wait_seconds", [](Config& c) -> int& { return c.sources.sqs.wait_seconds; },
+           0, 20),
+    intKey("sources.sqs.max_messages", [](Config& c) -> int& { return c.sources.sqs.max_messages; },
+           1, 10),
+    intKey("sources.sqs.visibility_timeout_seconds",
+           [](Config& c) -> int& { return c.sources.sqs.visibility_timeout_seconds; }, 10, 43200),
+
+    boolKey("sources.push.enabled", [](Config& c) -> bool& { return c.sources.push.enabled; }),
+    stringKey("sources.push.listen", [](Config& c) -> std::string& { return c.sources.push.listen; },
+              checkListen),
+    stringKey("sources.push.eventbridge_api_key_header",
+              [](Config& c) -> std::string& { return c.sources.push.eventbridge_api_key_header; },
+              checkHeaderName),
+    stringKey("sources.push.eventbridge_api_key_env",
+              [](Config& c) -> std::string& { return c.sources.push.eventbridge_api_key_env; },
+              checkEnvVarName),
+    stringKey("sources.push.eventbridge_basic_user",
+              [](Config& c) -> std::string& { return c.sources.push.eventbridge_basic_user; }),
+    stringKey("sources.push.eventbridge_basic_password_env",
+              [](Config& c) -> std::string& {
+                return c.sources.push.eventbridge_basic_password_env;
+              },
+              checkEnvVarName),
+    listKey("sources.push.sns_topic_arns",
+            [](Config& c) -> std::vector<std::string>& { return c.sources.push.sns_topic_arns; },
+            checkTopicArn),
+    stringKey("sources.push.sns_cert_dir",
+              [](Config& c) -> std::string& { return c.sources.push.sns_cert_dir; }),
+    boolKey("sources.push.sns_fetch_certs",
+            [](Config& c) -> bool& { return c.sources.push.sns_fetch_certs; }),
+    boolKey("sources.push.sns_confirm_subscriptions",
+            [](Config& c) -> bool& { return c.sources.push.sns_confirm_subscriptions; }),
+    intKey("sources.push.max_body_bytes",
+           [](Config& c) -> int& { return c.sources.push.max_body_bytes; }, 1024, 67108864),
+    intKey("sources.push.read_timeout_ms",
+           [](Config& c) -> int& { return c.sources.push.read_timeout_ms; }, 100, 600000),
+
+    boolKey("sources.last_used", [](Config& c) -> bool& { return c.sources.last_used; }),
+    intKey("sources.blind_after_minutes",
+           [](Config& c) -> int& { return c.sources.blind_after_minutes; }, 1, 525600),
+
+    intKey("alerts.incident_window_minutes",
+           [](Config& c) -> int& { return c.alerts.incident_window_minutes; }, 1, 10080),
+
+    intKey("serve.shutdown_timeout_seconds",
+           [](Config& c) -> int& { return c.serve.shutdown_timeout_seconds; }, 1, 3600),
   };
   // clang-format on
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -38,6 +39,13 @@ Status writeAll(int fd, const std::string& content, const std::string& path) {
 }  // namespace
 
 Result<std::string> readFile(const std::string& path) {
+  std::string out;
+  HT_RETURN_IF_ERROR(readFileInto(path, &out));
+  return out;
+}
+
+Status readFileInto(const std::string& path, std::string* out) {
+  out->clear();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::notFound("no such file: " + path);
@@ -45,21 +53,29 @@ Result<std::string> readFile(const std::string& path) {
       return Status::permissionDenied("cannot read " + path + ": " + errnoText());
     return Status::ioError("cannot open " + path + ": " + errnoText());
   }
-  std::string out;
-  char buf[65536];
+  // Sized from fstat and read straight into place; a file that grows meanwhile is still read to
+  // its end, and pipes and /proc files (size 0) take the growing path.
+  struct stat sb;
+  size_t expected =
+      ::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? static_cast<size_t>(sb.st_size) : 0;
+  size_t used = 0;
+  out->resize(std::max<size_t>(expected + 1, 4096));
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == out->size()) out->resize(out->size() * 2);
+    ssize_t n = ::read(fd, out->data() + used, out->size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       Status st = Status::ioError("reading " + path + ": " + errnoText());
       ::close(fd);
+      out->clear();
       return st;
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
-  return out;
+  out->resize(used);
+  return Status::ok();
 }
 
 // Writes content to a new temporary file beside path, with mode, and returns its name in *tmp.

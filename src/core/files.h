@@ -12,6 +12,8 @@
 namespace ht {
 
 Result<std::string> readFile(const std::string& path);
+// The same into *out (replacing its contents, keeping its capacity for the next file).
+Status readFileInto(const std::string& path, std::string* out);
 // Writes content to path atomically with the given mode. Fails if the parent does not exist.
 Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode);
 // Creates a new file exclusively (AlreadyExists if it exists); never visible half-written.

@@ -5,7 +5,8 @@ namespace ht::detect {
 LastUsedPoller::LastUsedPoller(store::Store& store, aws::IamClient& iam, const Clock& clock)
     : store_(store), iam_(iam), clock_(clock) {}
 
-Result<PollReport> LastUsedPoller::pollOnce() {
+Result<PollReport> LastUsedPoller::pollOnce(
+    const std::function<Status(const LastUsedTrigger&)>& on_trigger) {
   store::TokenFilter active;
   active.status = tokens::TokenStatus::kActive;
   HT_ASSIGN_OR_RETURN(auto toks, store_.listTokens(active));
@@ -28,8 +29,17 @@ Result<PollReport> LastUsedPoller::pollOnce() {
     next.checked_at = clock_.now();
     std::optional<TimePoint> seen = previous ? previous->last_used_at : std::nullopt;
     if (used->last_used_date && (!seen || *used->last_used_date > *seen)) {
-      report.triggers.push_back(LastUsedTrigger{t.id, t.key_id, *used->last_used_date,
-                                                used->service_name, used->region, seen});
+      LastUsedTrigger trigger{t.id, t.key_id, *used->last_used_date, used->service_name,
+                              used->region, seen};
+      if (on_trigger) {
+        Status st = on_trigger(trigger);
+        if (!st.isOk()) {
+          ++report.errors;
+          report.error_messages.push_back(t.id + ": " + st.message());
+          continue;
+        }
+      }
+      report.triggers.push_back(std::move(trigger));
     }
     // Saved after the trigger is in the report: a crash before this line reports it again
     // rather than never.

@@ -4,6 +4,7 @@
 // store, so a restart neither misses nor repeats a use.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,11 @@ class LastUsedPoller {
  public:
   LastUsedPoller(store::Store& store, aws::IamClient& iam, const Clock& clock);
   // One pass over the active tokens that can trigger. Errors for one token are counted and do
-  // not stop the pass.
-  Result<PollReport> pollOnce();
+  // not stop the pass. With on_trigger, each new use is handed over before the state that
+  // hides it is saved; when on_trigger fails, the state is not saved and the use comes back on
+  // the next pass, so a use is never lost between the two writes.
+  Result<PollReport> pollOnce(
+      const std::function<Status(const LastUsedTrigger&)>& on_trigger = nullptr);
 
  private:
   store::Store& store_;

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "detect/classify.h"
 #include "detect/event.h"
 #include "detect/matcher.h"
+#include "detect/prefix_scan.h"
 #include "ingest/reader.h"
 
 namespace ht::detect {
@@ -47,6 +49,9 @@ struct ScanSummary {
   uint64_t duplicates = 0;  // events seen again (same eventID) and dropped
   uint64_t problems = 0;
   uint64_t files_skipped = 0;  // mention no token at all: not split into records (hunt only)
+  // Newest eventTime of every record parsed (all of them with validate_all): how current a
+  // live source is.
+  std::optional<TimePoint> newest_event_time;
 };
 
 class Scanner {
@@ -59,6 +64,13 @@ class Scanner {
               const std::function<void(const ingest::InputProblem&)>& on_problem,
               ScanSummary* summary);
 
+  // One input already in memory (an S3 object, a pushed body), on the calling thread, with the
+  // same matching, validation and eventID de-duplication as scan().
+  Status scanBuffer(const std::string& source, std::string_view bytes, const ScanOptions& options,
+                    const std::function<void(FoundEvent&&)>& on_match,
+                    const std::function<void(const ingest::InputProblem&)>& on_problem,
+                    ScanSummary* summary);
+
   // Whether a record's raw text can involve a token at all (the pre-filter).
   bool isCandidate(std::string_view record_json) const;
 
@@ -67,7 +79,7 @@ class Scanner {
   std::vector<std::string> names_;  // user names and ARNs, searched as plain substrings
   // First four bytes of every registered ID ("AKIA", "AIDA", ...): a run that starts otherwise
   // cannot be a token, so it is passed over without being measured or hashed.
-  std::vector<uint32_t> id_prefixes_;
+  PrefixScanner id_prefixes_{{}};
 };
 
 }  // namespace ht::detect

@@ -15,7 +15,12 @@ bool allZero(std::string_view bytes) {
 
 // libdeflate is several times faster than zlib but only decodes complete members into a buffer
 // that is big enough; it reports the first member it cannot finish and leaves the rest to zlib.
-size_t inflateFast(std::string_view bytes, size_t max_output, std::string& out) {
+// Makes buf at least n long; growing is the only time its bytes are written before use.
+void ensureSize(std::string& buf, size_t n) {
+  if (buf.size() < n) buf.resize(std::max(n, buf.size() + buf.size() / 2));
+}
+
+size_t inflateFast(std::string_view bytes, size_t max_output, std::string& out, size_t& used) {
   std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(
       libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
   if (!d) return 0;
@@ -27,20 +32,19 @@ size_t inflateFast(std::string_view bytes, size_t max_output, std::string& out) 
     size_t isize = tail[0] | (tail[1] << 8) | (tail[2] << 16) | (size_t{tail[3]} << 24);
     // Deflate cannot expand more than 1032:1, so a larger demand means damaged input (libdeflate
     // reads zeros past a truncated end): leave that to zlib rather than allocate without end.
-    size_t room = std::min(max_output - std::min(max_output, out.size()),
-                           member.size() * 1032 + (size_t{1} << 16));
+    size_t room =
+        std::min(max_output - std::min(max_output, used), member.size() * 1032 + (size_t{1} << 16));
     size_t avail = std::min(room, std::max({isize, member.size() * 4, size_t{1} << 16}));
-    size_t base = out.size();
+    size_t base = used;
     while (true) {
       // Room for the JSON parser's padding now, so that the reader need not copy the text again.
-      out.reserve(base + avail + kTrailingRoom);
-      out.resize(base + avail);
+      ensureSize(out, base + avail + kTrailingRoom);
       size_t in_used = 0;
       size_t out_used = 0;
       libdeflate_result r = libdeflate_gzip_decompress_ex(
           d.get(), member.data(), member.size(), out.data() + base, avail, &in_used, &out_used);
       if (r == LIBDEFLATE_SUCCESS) {
-        out.resize(base + out_used);
+        used = base + out_used;
         pos += in_used;
         break;
       }
@@ -48,7 +52,7 @@ size_t inflateFast(std::string_view bytes, size_t max_output, std::string& out) 
         avail = std::min(room, avail * 2);
         continue;
       }
-      out.resize(base);
+      used = base;
       return pos;
     }
   }
@@ -63,9 +67,23 @@ bool isGzip(std::string_view bytes) {
 }
 
 GunzipResult gunzip(std::string_view bytes, size_t max_output) {
+  std::string text;
+  size_t size = 0;
+  GunzipResult result = gunzipInto(bytes, max_output, text, &size);
+  text.resize(size);
+  result.text = std::move(text);
+  return result;
+}
+
+GunzipResult gunzipInto(std::string_view bytes, size_t max_output, std::string& buf, size_t* size) {
   GunzipResult result;
-  size_t pos = inflateFast(bytes, max_output, result.text);
-  if (pos >= bytes.size() || allZero(bytes.substr(pos))) return result;
+  size_t used = 0;
+  size_t pos = inflateFast(bytes, max_output, buf, used);
+  *size = used;
+  if (pos >= bytes.size() || allZero(bytes.substr(pos))) {
+    ensureSize(buf, used + kTrailingRoom);
+    return result;
+  }
 
   // The slow path: zlib streams what it can decode, so a cut-off member still yields its prefix.
   z_stream zs{};
@@ -92,18 +110,17 @@ GunzipResult gunzip(std::string_view bytes, size_t max_output) {
     size_t member_start = pos;
     int rc = Z_OK;
     while (rc == Z_OK) {
-      if (result.text.size() >= max_output) {
+      if (used >= max_output) {
         fail("too-large", member_start + zs.total_in,
              "decompressed size exceeds the limit of " + std::to_string(max_output) + " bytes");
         break;
       }
-      size_t base = result.text.size();
-      size_t chunk = std::min(kChunk, max_output - base);
-      result.text.resize(base + chunk);
-      zs.next_out = reinterpret_cast<Bytef*>(result.text.data() + base);
+      size_t chunk = std::min(kChunk, max_output - used);
+      ensureSize(buf, used + chunk + kTrailingRoom);
+      zs.next_out = reinterpret_cast<Bytef*>(buf.data() + used);
       zs.avail_out = static_cast<uInt>(chunk);
       rc = inflate(&zs, Z_NO_FLUSH);
-      result.text.resize(base + chunk - zs.avail_out);
+      used += chunk - zs.avail_out;
       if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;
       if (rc == Z_BUF_ERROR) rc = Z_OK;  // output space ran out: go round again
     }
@@ -116,7 +133,7 @@ GunzipResult gunzip(std::string_view bytes, size_t max_output) {
     if ((rc == Z_BUF_ERROR || rc == Z_OK) && pos >= bytes.size()) {
       fail("truncated-gzip", pos,
            "gzip stream ends early at compressed byte " + std::to_string(pos) + " (" +
-               std::to_string(result.text.size()) + " bytes recovered)");
+               std::to_string(used) + " bytes recovered)");
     } else {
       fail("bad-gzip", pos,
            std::string("gzip data is damaged: ") + (zs.msg != nullptr ? zs.msg : "zlib error"));
@@ -124,6 +141,8 @@ GunzipResult gunzip(std::string_view bytes, size_t max_output) {
     break;
   }
   inflateEnd(&zs);
+  *size = used;
+  ensureSize(buf, used + kTrailingRoom);
   return result;
 }
 

@@ -25,4 +25,9 @@ struct GunzipResult {
 // Decodes every gzip member in bytes, stopping at max_output bytes of output.
 GunzipResult gunzip(std::string_view bytes, size_t max_output);
 
+// The same into a buffer kept between calls: the text is buf[0, *size), and buf is left at least
+// kTrailingRoom longer. buf only ever grows, so decoding file after file into it neither
+// allocates nor zero-fills once it has reached the largest file's size. result.text stays empty.
+GunzipResult gunzipInto(std::string_view bytes, size_t max_output, std::string& buf, size_t* size);
+
 }  // namespace ht::ingest

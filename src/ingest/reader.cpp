@@ -570,12 +570,17 @@ class Reader {
   // text. The walk is what catches a missing comma inside a record.
   bool emitWalkedObject(od::object& obj, size_t start, Format f) {
     uint64_t index = item_index_++;
-    Walk w = walkObject(obj, 1);
-    if (w == Walk::kError) return failed(walk_error_, start);
-    if (w == Walk::kTooDeep) {
-      problem("too-deep", start,
-              "a record nests deeper than " + std::to_string(max_depth_) + " levels");
-      return true;
+    if (options_.validate_records) {
+      Walk w = walkObject(obj, 1);
+      if (w == Walk::kError) return failed(walk_error_, start);
+      if (w == Walk::kTooDeep) {
+        problem("too-deep", start,
+                "a record nests deeper than " + std::to_string(max_depth_) + " levels");
+        return true;
+      }
+    } else {
+      std::string_view raw;
+      if (auto err = obj.raw_json().get(raw)) return failed(err, start);
     }
     size_t end = seg_end_;
     const char* next = nullptr;
@@ -594,6 +599,11 @@ class Reader {
         reportUtf8(*it, "in a record");
         return true;
       }
+    }
+    if (!options_.validate_records && options_.text_filter &&
+        !options_.text_filter(text_.substr(start, size))) {
+      ++records_;  // read, and passed over without a copy
+      return true;
     }
     deliver(std::string(text_.substr(start, size)), start, index, f);
     return true;
@@ -816,7 +826,7 @@ Format detectFormat(std::string_view text) {
 }
 
 Status readBuffer(const std::string& source, std::string_view bytes, RecordSink& sink,
-                  const ReadOptions& options, ReadStats* stats) {
+                  const ReadOptions& options, ReadStats* stats, ReadBuffers* buffers) {
   Reader reader(source, sink, options);
   std::string owned;
   std::string_view text = bytes;
@@ -824,14 +834,20 @@ Status readBuffer(const std::string& source, std::string_view bytes, RecordSink&
   // Layers: gzip, or base64 of gzip (CloudWatch Logs as Lambda sees it). Two rounds suffice.
   for (int round = 0; round < 3; ++round) {
     if (isGzip(text)) {
-      GunzipResult g = gunzip(text, options.max_decompressed_bytes);
+      // The first layer decodes into the caller's reusable buffer; a second (rare) into owned.
+      std::string& into = buffers != nullptr && round == 0 ? buffers->text : owned;
+      std::string decoded;
+      size_t size = 0;
+      GunzipResult g = gunzipInto(text, options.max_decompressed_bytes,
+                                  &into == &owned ? decoded : into, &size);
       if (!g.error_kind.empty()) {
         reader.problem(g.error_kind.c_str(), g.error_offset, g.error_message);
       }
-      owned = std::move(g.text);
-      owned.reserve(owned.size() + simdjson::SIMDJSON_PADDING);
-      text = owned;
-      capacity = owned.capacity();
+      if (&into == &owned) owned = std::move(decoded);
+      // gunzipInto leaves at least kTrailingRoom (the parser's padding) after the text.
+      static_assert(kTrailingRoom >= simdjson::SIMDJSON_PADDING);
+      text = std::string_view(into.data(), size);
+      capacity = into.size();
       continue;
     }
     size_t first = 0;
@@ -878,8 +894,10 @@ Status readBuffer(const std::string& source, std::string_view bytes, RecordSink&
 }
 
 Status readFile(const std::string& path, RecordSink& sink, const ReadOptions& options,
-                ReadStats* stats) {
-  std::string content;
+                ReadStats* stats, ReadBuffers* buffers) {
+  std::string local;
+  std::string& content = buffers != nullptr ? buffers->file : local;
+  content.clear();
   if (path == "-") {
     char buf[1 << 16];
     while (true) {
@@ -895,15 +913,14 @@ Status readFile(const std::string& path, RecordSink& sink, const ReadOptions& op
       content.append(buf, static_cast<size_t>(n));
     }
   } else {
-    Result<std::string> r = ht::readFile(path);
-    if (!r) {
-      sink.problem(InputProblem{path, 0, "read-error", r.status().message()});
+    Status st = ht::readFileInto(path, &content);
+    if (!st.isOk()) {
+      sink.problem(InputProblem{path, 0, "read-error", st.message()});
       if (stats != nullptr) ++stats->problems;
-      return r.status();
+      return st;
     }
-    content = std::move(r).value();
   }
-  return readBuffer(path, content, sink, options, stats);
+  return readBuffer(path, content, sink, options, stats, buffers);
 }
 
 namespace {

@@ -59,10 +59,87 @@ struct TriggerRecord {
   std::string matched_on;
   std::string record;  // the CloudTrail record as read
   TimePoint created_at{};
+  // Local enrichment of source_ip (detect/enrich.h); empty/unset when not configured.
+  std::string source_country;
+  std::optional<uint32_t> source_asn;
+  std::string source_as_org;
+  std::optional<bool> source_tor;
+  // The safety net's triggers carry the service AWS recorded (event_source is empty for them).
+  std::string service;
+};
+
+// What a live source has done, for `honeytrail sources` and the blind-source finding. Counters
+// are totals since the source first ran.
+struct SourceHealth {
+  std::string source;                     // "s3:BUCKET", "sqs:QUEUE-NAME", "push", "last-used"
+  std::string kind;                       // s3 | sqs | push | last-used
+  std::optional<TimePoint> started_at;    // this process's start of the source
+  std::optional<TimePoint> last_poll_at;  // last completed poll or request, even with no data
+  std::optional<TimePoint> last_data_at;  // last time new data (an object, a record) arrived
+  std::string last_object;
+  std::optional<TimePoint> newest_event_time;
+  uint64_t objects = 0;
+  uint64_t records = 0;
+  uint64_t triggers = 0;
+  uint64_t bad_objects = 0;  // unreadable objects, poison messages, rejected requests
+  uint64_t errors = 0;       // failed polls (AWS errors, network)
+  std::string last_error;
+  std::optional<TimePoint> last_error_at;
+  TimePoint updated_at{};
+};
+
+// A group of one token's triggers, from the first until the window after the last has passed.
+struct Incident {
+  std::string id;  // "inc-" + 10 characters; stable, receivers de-duplicate on it
+  std::string token_id;
+  std::string state;     // open | acknowledged | confirmed | false-positive | resolved
+  std::string severity;  // critical | high | medium | low | info
+  std::string title;
+  TimePoint opened_at{};
+  TimePoint first_seen{};
+  TimePoint last_seen{};
+  uint64_t trigger_count = 0;
+  std::string seen;  // JSON: behaviours seen so far (source IPs, regions, write, data, exposed)
+  TimePoint updated_at{};
+};
+
+// One entry of an incident's timeline: triggers, state changes, notes, notifications, actions.
+struct IncidentEvent {
+  int64_t id = 0;
+  std::string incident_id;
+  TimePoint at{};
+  std::string kind;  // opened | trigger | escalation | state | note | notified | action
+  std::string actor;
+  std::string text;
+  std::string details = "{}";  // JSON
+};
+
+// A notification waiting to be delivered (or delivered, or given up on: dead).
+struct OutboxItem {
+  int64_t id = 0;
+  std::string incident_id;
+  std::string output;             // the configured output's name
+  std::string kind;               // new | escalation | resolved | test
+  std::string body;               // the rendered payload: retries send the same bytes
+  std::string state = "pending";  // pending | sent | dead
+  int attempts = 0;
+  TimePoint created_at{};
+  TimePoint next_attempt_at{};
+  std::string last_error;
+  std::optional<TimePoint> sent_at;
+};
+
+struct IncidentFilter {
+  std::optional<std::string> state;
+  std::optional<std::string> token_id;
+  int limit = 1000;
 };
 
 struct TriggerFilter {
   std::optional<std::string> token_id;
+  // Only triggers that no incident holds yet: what a crash between storing a trigger and
+  // grouping it left behind, picked up at the next start.
+  bool without_incident = false;
   int limit = 1000;
 };
 
@@ -108,6 +185,39 @@ class Store {
   virtual Result<bool> addTrigger(const TriggerRecord& trigger) = 0;
   // Oldest event first.
   virtual Result<std::vector<TriggerRecord>> listTriggers(const TriggerFilter& filter) = 0;
+
+  // A change counter for the token registry: it grows whenever a token, placement or custody
+  // record changes (the audit log's newest ID), so a long-running process knows when to reload.
+  virtual Result<int64_t> registryVersion() = 0;
+
+  // Live sources: a durable position per (source, position key), the objects already read (so
+  // re-listing or a redelivered message reads nothing twice), and health.
+  virtual Result<std::optional<std::string>> getCheckpoint(const std::string& source,
+                                                           const std::string& position) = 0;
+  virtual Status putCheckpoint(const std::string& source, const std::string& position,
+                               const std::string& value, TimePoint at) = 0;
+  virtual Result<bool> objectRead(const std::string& object) = 0;
+  virtual Status markObjectRead(const std::string& object, const std::string& source, TimePoint at,
+                                uint64_t records, uint64_t triggers) = 0;
+  // Forgets objects read before `before` (they are older than any listing looks back).
+  virtual Result<int64_t> pruneObjectsRead(TimePoint before) = 0;
+  virtual Status putSourceHealth(const SourceHealth& health) = 0;
+  virtual Result<std::vector<SourceHealth>> listSourceHealth() = 0;
+
+  // Incidents. saveIncident writes the incident, its new timeline entries, the triggers it now
+  // holds and the notifications it causes in one transaction: an alert is never announced for a
+  // change that was not saved, nor a change saved without its alert.
+  virtual Result<std::optional<Incident>> latestIncidentFor(const std::string& token_id) = 0;
+  virtual Result<std::optional<Incident>> getIncident(const std::string& id) = 0;
+  virtual Result<std::vector<Incident>> listIncidents(const IncidentFilter& filter) = 0;
+  virtual Status saveIncident(const Incident& incident, const std::vector<IncidentEvent>& events,
+                              const std::vector<int64_t>& trigger_ids,
+                              const std::vector<OutboxItem>& notifications) = 0;
+  virtual Result<std::vector<IncidentEvent>> incidentTimeline(const std::string& id) = 0;
+  // The stored trigger's row ID by its unique key (event, token, class).
+  virtual Result<std::optional<int64_t>> triggerId(const std::string& event_id,
+                                                   const std::string& token_id,
+                                                   const std::string& trigger_class) = 0;
 
   // Small key/value settings that belong to a data dir (the synthetic account ID).
   virtual Result<std::optional<std::string>> getSetting(const std::string& key) = 0;

@@ -12,7 +12,6 @@
 namespace ht::tokens {
 namespace {
 
-constexpr char kBase32Lower[] = "abcdefghijklmnopqrstuvwxyz234567";
 constexpr const char* kSyntheticAccountSetting = "synthetic_account_id";
 
 }  // namespace
@@ -47,13 +46,7 @@ AuditEntry Registry::audit(const std::string& action, const std::string& type,
   return a;
 }
 
-std::string Registry::newTokenId() {
-  uint8_t bytes[10];
-  random_.fill(bytes, sizeof bytes);
-  std::string id = "ht-";
-  for (uint8_t b : bytes) id.push_back(kBase32Lower[b & 31]);
-  return id;
-}
+std::string Registry::newTokenId() { return aws::randomLowerId(random_, "ht-"); }
 
 Result<std::string> Registry::syntheticAccountId() {
   if (!config_.tokens.synthetic_account_id.empty()) return config_.tokens.synthetic_account_id;

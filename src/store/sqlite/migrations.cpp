@@ -104,6 +104,96 @@ CREATE TABLE triggers (
 );
 CREATE INDEX triggers_token ON triggers (token_id, event_time);
 )sql"},
+      {4, "live sources: positions, objects read, health; trigger enrichment", R"sql(
+ALTER TABLE triggers ADD COLUMN source_country TEXT NOT NULL DEFAULT '';
+ALTER TABLE triggers ADD COLUMN source_asn INTEGER;
+ALTER TABLE triggers ADD COLUMN source_as_org TEXT NOT NULL DEFAULT '';
+ALTER TABLE triggers ADD COLUMN source_tor INTEGER;
+ALTER TABLE triggers ADD COLUMN service TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE source_checkpoints (
+  source      TEXT NOT NULL,
+  position    TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (source, position)
+);
+
+CREATE TABLE source_objects (
+  object    TEXT PRIMARY KEY,
+  source    TEXT NOT NULL,
+  read_at   INTEGER NOT NULL,
+  records   INTEGER NOT NULL,
+  triggers  INTEGER NOT NULL
+);
+CREATE INDEX source_objects_read_at ON source_objects (read_at);
+
+CREATE TABLE source_health (
+  source             TEXT PRIMARY KEY,
+  kind               TEXT NOT NULL,
+  started_at         INTEGER,
+  last_poll_at       INTEGER,
+  last_data_at       INTEGER,
+  last_object        TEXT NOT NULL DEFAULT '',
+  newest_event_time  INTEGER,
+  objects            INTEGER NOT NULL DEFAULT 0,
+  records            INTEGER NOT NULL DEFAULT 0,
+  triggers           INTEGER NOT NULL DEFAULT 0,
+  bad_objects        INTEGER NOT NULL DEFAULT 0,
+  errors             INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT NOT NULL DEFAULT '',
+  last_error_at      INTEGER,
+  updated_at         INTEGER NOT NULL
+);
+)sql"},
+      {5, "incidents, their timelines and the alert outbox", R"sql(
+CREATE TABLE incidents (
+  id             TEXT PRIMARY KEY,
+  token_id       TEXT NOT NULL REFERENCES tokens (id),
+  state          TEXT NOT NULL,
+  severity       TEXT NOT NULL,
+  title          TEXT NOT NULL,
+  opened_at      INTEGER NOT NULL,
+  first_seen     INTEGER NOT NULL,
+  last_seen      INTEGER NOT NULL,
+  trigger_count  INTEGER NOT NULL,
+  seen           TEXT NOT NULL DEFAULT '{}',
+  updated_at     INTEGER NOT NULL
+);
+CREATE INDEX incidents_token ON incidents (token_id, last_seen);
+
+CREATE TABLE incident_triggers (
+  incident_id  TEXT NOT NULL REFERENCES incidents (id),
+  trigger_id   INTEGER NOT NULL REFERENCES triggers (id),
+  PRIMARY KEY (incident_id, trigger_id)
+);
+
+CREATE TABLE incident_events (
+  id           INTEGER PRIMARY KEY,
+  incident_id  TEXT NOT NULL REFERENCES incidents (id),
+  at           INTEGER NOT NULL,
+  kind         TEXT NOT NULL,
+  actor        TEXT NOT NULL DEFAULT '',
+  text         TEXT NOT NULL,
+  details      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX incident_events_incident ON incident_events (incident_id, id);
+
+CREATE TABLE outbox (
+  id               INTEGER PRIMARY KEY,
+  incident_id      TEXT NOT NULL REFERENCES incidents (id),
+  output           TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  body             TEXT NOT NULL,
+  state            TEXT NOT NULL DEFAULT 'pending',
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  created_at       INTEGER NOT NULL,
+  next_attempt_at  INTEGER NOT NULL,
+  last_error       TEXT NOT NULL DEFAULT '',
+  sent_at          INTEGER
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+)sql"},
   };
   return kMigrations;
 }

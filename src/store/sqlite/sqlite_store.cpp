@@ -428,7 +428,8 @@ class SqliteStore final : public Store {
              "INSERT INTO triggers (event_id, token_id, trigger_class, source, event_time, "
              "event_source, event_name, aws_region, source_ip, user_agent, error_code, "
              "error_message, recipient_account_id, request_id, read_only, client, intent, "
-             "matched_on, record, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+             "matched_on, record, created_at, source_country, source_asn, source_as_org, "
+             "source_tor, service) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
              "ON CONFLICT (event_id, token_id, trigger_class) DO NOTHING");
       HT_RETURN_IF_ERROR(s.prepared("preparing trigger insert"));
       s.bind(1, t.event_id).bind(2, t.token_id).bind(3, t.trigger_class).bind(4, t.source);
@@ -445,6 +446,17 @@ class SqliteStore final : public Store {
         s.bindNull(15);
       s.bind(16, t.client).bind(17, t.intent).bind(18, t.matched_on).bind(19, t.record);
       s.bind(20, toUnixSeconds(t.created_at));
+      s.bind(21, t.source_country);
+      if (t.source_asn)
+        s.bind(22, int64_t{*t.source_asn});
+      else
+        s.bindNull(22);
+      s.bind(23, t.source_as_org);
+      if (t.source_tor)
+        s.bind(24, int64_t{*t.source_tor ? 1 : 0});
+      else
+        s.bindNull(24);
+      s.bind(25, t.service);
       if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "storing trigger");
       inserted = sqlite3_changes(db_) > 0;
       return Status::ok();
@@ -458,8 +470,10 @@ class SqliteStore final : public Store {
         "SELECT id, event_id, token_id, trigger_class, source, event_time, event_source, "
         "event_name, aws_region, source_ip, user_agent, error_code, error_message, "
         "recipient_account_id, request_id, read_only, client, intent, matched_on, record, "
-        "created_at FROM triggers";
-    if (filter.token_id) sql += " WHERE token_id = ?";
+        "created_at, source_country, source_asn, source_as_org, source_tor, service FROM triggers";
+    sql += " WHERE 1=1";
+    if (filter.token_id) sql += " AND token_id = ?";
+    if (filter.without_incident) sql += " AND id NOT IN (SELECT trigger_id FROM incident_triggers)";
     sql += " ORDER BY event_time, id LIMIT ?";
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing trigger listing"));
@@ -491,10 +505,305 @@ class SqliteStore final : public Store {
       t.matched_on = s.text(18);
       t.record = s.text(19);
       t.created_at = fromUnixSeconds(s.int64(20));
+      t.source_country = s.text(21);
+      if (!s.isNull(22)) t.source_asn = static_cast<uint32_t>(s.int64(22));
+      t.source_as_org = s.text(23);
+      if (!s.isNull(24)) t.source_tor = s.int64(24) != 0;
+      t.service = s.text(25);
       out.push_back(std::move(t));
     }
     if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing triggers");
     return out;
+  }
+
+  Result<int64_t> registryVersion() override {
+    Stmt s(db_, "SELECT coalesce(max(id), 0) FROM audit_log");
+    HT_RETURN_IF_ERROR(s.prepared("preparing registry version"));
+    if (int rc = s.step(); rc != SQLITE_ROW)
+      return sqliteError(db_, rc, "reading registry version");
+    return s.int64(0);
+  }
+
+  Result<std::optional<std::string>> getCheckpoint(const std::string& source,
+                                                   const std::string& position) override {
+    Stmt s(db_, "SELECT value FROM source_checkpoints WHERE source = ? AND position = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing checkpoint lookup"));
+    s.bind(1, source).bind(2, position);
+    int rc = s.step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(s.text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return sqliteError(db_, rc, "reading checkpoint of " + source);
+  }
+
+  Status putCheckpoint(const std::string& source, const std::string& position,
+                       const std::string& value, TimePoint at) override {
+    return inTransaction("writing checkpoint", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO source_checkpoints (source, position, value, updated_at) VALUES "
+             "(?,?,?,?) ON CONFLICT (source, position) DO UPDATE SET value = excluded.value, "
+             "updated_at = excluded.updated_at");
+      HT_RETURN_IF_ERROR(s.prepared("preparing checkpoint write"));
+      s.bind(1, source).bind(2, position).bind(3, value).bind(4, toUnixSeconds(at));
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing checkpoint");
+      return Status::ok();
+    });
+  }
+
+  Result<bool> objectRead(const std::string& object) override {
+    Stmt s(db_, "SELECT 1 FROM source_objects WHERE object = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing object lookup"));
+    s.bind(1, object);
+    int rc = s.step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return sqliteError(db_, rc, "looking up object " + object);
+  }
+
+  Status markObjectRead(const std::string& object, const std::string& source, TimePoint at,
+                        uint64_t records, uint64_t triggers) override {
+    return inTransaction("recording object read", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO source_objects (object, source, read_at, records, triggers) VALUES "
+             "(?,?,?,?,?) ON CONFLICT (object) DO NOTHING");
+      HT_RETURN_IF_ERROR(s.prepared("preparing object record"));
+      s.bind(1, object).bind(2, source).bind(3, toUnixSeconds(at));
+      s.bind(4, static_cast<int64_t>(records)).bind(5, static_cast<int64_t>(triggers));
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "recording object");
+      return Status::ok();
+    });
+  }
+
+  Result<int64_t> pruneObjectsRead(TimePoint before) override {
+    int64_t removed = 0;
+    Status st = inTransaction("pruning objects read", [&]() -> Status {
+      Stmt s(db_, "DELETE FROM source_objects WHERE read_at < ?");
+      HT_RETURN_IF_ERROR(s.prepared("preparing object pruning"));
+      s.bind(1, toUnixSeconds(before));
+      if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "pruning objects");
+      removed = sqlite3_changes(db_);
+      return Status::ok();
+    });
+    if (!st.isOk()) return st;
+    return removed;
+  }
+
+  Status putSourceHealth(const SourceHealth& h) override {
+    return inTransaction("writing source health", [&]() -> Status {
+      Stmt s(db_,
+             "INSERT INTO source_health (source, kind, started_at, last_poll_at, last_data_at, "
+             "last_object, newest_event_time, objects, records, triggers, bad_objects, errors, "
+             "last_error, last_error_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+             "ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, started_at = "
+             "excluded.started_at, last_poll_at = excluded.last_poll_at, last_data_at = "
+             "excluded.last_data_at, last_object = excluded.last_object, newest_event_time = "
+             "excluded.newest_event_time, objects = excluded.objects, records = "
+             "excluded.records, triggers = excluded.triggers, bad_objects = "
+             "excluded.bad_objects, errors = excluded.errors, last_error = excluded.last_error, "
+             "last_error_at = excluded.last_error_at, updated_at = excluded.updated_at");
+      HT_RETURN_IF_ERROR(s.prepared("preparing source health write"));
+      auto optTime = [&](int i, const std::optional<TimePoint>& t) {
+        if (t)
+          s.bind(i, toUnixSeconds(*t));
+        else
+          s.bindNull(i);
+      };
+      s.bind(1, h.source).bind(2, h.kind);
+      optTime(3, h.started_at);
+      optTime(4, h.last_poll_at);
+      optTime(5, h.last_data_at);
+      s.bind(6, h.last_object);
+      optTime(7, h.newest_event_time);
+      s.bind(8, static_cast<int64_t>(h.objects)).bind(9, static_cast<int64_t>(h.records));
+      s.bind(10, static_cast<int64_t>(h.triggers)).bind(11, static_cast<int64_t>(h.bad_objects));
+      s.bind(12, static_cast<int64_t>(h.errors)).bind(13, h.last_error);
+      optTime(14, h.last_error_at);
+      s.bind(15, toUnixSeconds(h.updated_at));
+      if (int rc = s.step(); rc != SQLITE_DONE)
+        return sqliteError(db_, rc, "writing source health");
+      return Status::ok();
+    });
+  }
+
+  Result<std::vector<SourceHealth>> listSourceHealth() override {
+    Stmt s(db_,
+           "SELECT source, kind, started_at, last_poll_at, last_data_at, last_object, "
+           "newest_event_time, objects, records, triggers, bad_objects, errors, last_error, "
+           "last_error_at, updated_at FROM source_health ORDER BY source");
+    HT_RETURN_IF_ERROR(s.prepared("preparing source health listing"));
+    std::vector<SourceHealth> out;
+    auto optTime = [&](int i) -> std::optional<TimePoint> {
+      if (s.isNull(i)) return std::nullopt;
+      return fromUnixSeconds(s.int64(i));
+    };
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      SourceHealth h;
+      h.source = s.text(0);
+      h.kind = s.text(1);
+      h.started_at = optTime(2);
+      h.last_poll_at = optTime(3);
+      h.last_data_at = optTime(4);
+      h.last_object = s.text(5);
+      h.newest_event_time = optTime(6);
+      h.objects = static_cast<uint64_t>(s.int64(7));
+      h.records = static_cast<uint64_t>(s.int64(8));
+      h.triggers = static_cast<uint64_t>(s.int64(9));
+      h.bad_objects = static_cast<uint64_t>(s.int64(10));
+      h.errors = static_cast<uint64_t>(s.int64(11));
+      h.last_error = s.text(12);
+      h.last_error_at = optTime(13);
+      h.updated_at = fromUnixSeconds(s.int64(14));
+      out.push_back(std::move(h));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing source health");
+    return out;
+  }
+
+  static constexpr const char* kIncidentColumns =
+      "id, token_id, state, severity, title, opened_at, first_seen, last_seen, trigger_count, "
+      "seen, updated_at";
+
+  static Incident readIncident(Stmt& s) {
+    Incident i;
+    i.id = s.text(0);
+    i.token_id = s.text(1);
+    i.state = s.text(2);
+    i.severity = s.text(3);
+    i.title = s.text(4);
+    i.opened_at = fromUnixSeconds(s.int64(5));
+    i.first_seen = fromUnixSeconds(s.int64(6));
+    i.last_seen = fromUnixSeconds(s.int64(7));
+    i.trigger_count = static_cast<uint64_t>(s.int64(8));
+    i.seen = s.text(9);
+    i.updated_at = fromUnixSeconds(s.int64(10));
+    return i;
+  }
+
+  Result<std::optional<Incident>> latestIncidentFor(const std::string& token_id) override {
+    std::string sql = std::string("SELECT ") + kIncidentColumns +
+                      " FROM incidents WHERE token_id = ? ORDER BY last_seen DESC, opened_at DESC "
+                      "LIMIT 1";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing incident lookup"));
+    s.bind(1, token_id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<Incident>();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading incident");
+    return std::optional<Incident>(readIncident(s));
+  }
+
+  Result<std::optional<Incident>> getIncident(const std::string& id) override {
+    std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id = ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing incident lookup"));
+    s.bind(1, id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<Incident>();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading incident " + id);
+    return std::optional<Incident>(readIncident(s));
+  }
+
+  Result<std::vector<Incident>> listIncidents(const IncidentFilter& filter) override {
+    std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE 1=1";
+    if (filter.state) sql += " AND state = ?";
+    if (filter.token_id) sql += " AND token_id = ?";
+    sql += " ORDER BY last_seen DESC, id LIMIT ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing incident listing"));
+    int i = 1;
+    if (filter.state) s.bind(i++, *filter.state);
+    if (filter.token_id) s.bind(i++, *filter.token_id);
+    s.bind(i, int64_t{filter.limit});
+    std::vector<Incident> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readIncident(s));
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing incidents");
+    return out;
+  }
+
+  Status saveIncident(const Incident& inc, const std::vector<IncidentEvent>& events,
+                      const std::vector<int64_t>& trigger_ids,
+                      const std::vector<OutboxItem>& notifications) override {
+    return inTransaction("saving incident", [&]() -> Status {
+      Stmt up(db_,
+              "INSERT INTO incidents (id, token_id, state, severity, title, opened_at, "
+              "first_seen, last_seen, trigger_count, seen, updated_at) VALUES "
+              "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+              "severity = excluded.severity, title = excluded.title, first_seen = "
+              "excluded.first_seen, last_seen = excluded.last_seen, trigger_count = "
+              "excluded.trigger_count, seen = excluded.seen, updated_at = excluded.updated_at");
+      HT_RETURN_IF_ERROR(up.prepared("preparing incident write"));
+      up.bind(1, inc.id).bind(2, inc.token_id).bind(3, inc.state).bind(4, inc.severity);
+      up.bind(5, inc.title).bind(6, toUnixSeconds(inc.opened_at));
+      up.bind(7, toUnixSeconds(inc.first_seen)).bind(8, toUnixSeconds(inc.last_seen));
+      up.bind(9, static_cast<int64_t>(inc.trigger_count)).bind(10, inc.seen);
+      up.bind(11, toUnixSeconds(inc.updated_at));
+      if (int rc = up.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing incident");
+      for (const auto& e : events) {
+        Stmt ev(db_,
+                "INSERT INTO incident_events (incident_id, at, kind, actor, text, details) "
+                "VALUES (?,?,?,?,?,?)");
+        HT_RETURN_IF_ERROR(ev.prepared("preparing timeline write"));
+        ev.bind(1, inc.id).bind(2, toUnixSeconds(e.at)).bind(3, e.kind).bind(4, e.actor);
+        ev.bind(5, e.text).bind(6, e.details);
+        if (int rc = ev.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing timeline");
+      }
+      for (int64_t t : trigger_ids) {
+        Stmt link(db_,
+                  "INSERT INTO incident_triggers (incident_id, trigger_id) VALUES (?,?) "
+                  "ON CONFLICT DO NOTHING");
+        HT_RETURN_IF_ERROR(link.prepared("preparing incident trigger link"));
+        link.bind(1, inc.id).bind(2, t);
+        if (int rc = link.step(); rc != SQLITE_DONE)
+          return sqliteError(db_, rc, "linking trigger to incident");
+      }
+      for (const auto& n : notifications) {
+        Stmt ob(db_,
+                "INSERT INTO outbox (incident_id, output, kind, body, state, attempts, "
+                "created_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)");
+        HT_RETURN_IF_ERROR(ob.prepared("preparing outbox write"));
+        ob.bind(1, inc.id).bind(2, n.output).bind(3, n.kind).bind(4, n.body).bind(5, n.state);
+        ob.bind(6, int64_t{n.attempts}).bind(7, toUnixSeconds(n.created_at));
+        ob.bind(8, toUnixSeconds(n.next_attempt_at)).bind(9, n.last_error);
+        if (int rc = ob.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing outbox");
+      }
+      return Status::ok();
+    });
+  }
+
+  Result<std::vector<IncidentEvent>> incidentTimeline(const std::string& id) override {
+    Stmt s(db_,
+           "SELECT id, incident_id, at, kind, actor, text, details FROM incident_events WHERE "
+           "incident_id = ? ORDER BY at, id");
+    HT_RETURN_IF_ERROR(s.prepared("preparing timeline listing"));
+    s.bind(1, id);
+    std::vector<IncidentEvent> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      IncidentEvent e;
+      e.id = s.int64(0);
+      e.incident_id = s.text(1);
+      e.at = fromUnixSeconds(s.int64(2));
+      e.kind = s.text(3);
+      e.actor = s.text(4);
+      e.text = s.text(5);
+      e.details = s.text(6);
+      out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing timeline");
+    return out;
+  }
+
+  Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
+                                           const std::string& trigger_class) override {
+    Stmt s(db_,
+           "SELECT id FROM triggers WHERE event_id = ? AND token_id = ? AND trigger_class = ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing trigger lookup"));
+    s.bind(1, event_id).bind(2, token_id).bind(3, trigger_class);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<int64_t>();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading trigger");
+    return std::optional<int64_t>(s.int64(0));
   }
 
   Result<std::optional<std::string>> getSetting(const std::string& key) override {

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/mmdb_writer.h"
 #include "support/test_support.h"
 
 namespace ht::app {
@@ -123,6 +124,129 @@ TEST_F(DetectCliTest, IngestStoresEachTriggerOnceAcrossRunsAndDuplicateFiles) {
   RunResult listed = ht({"triggers", "list", "--output", "json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_EQ(jsonLines(listed.out).size(), 43u);
+}
+
+// Every input format the reader knows, end to end: the Invictus records that use the golden key
+// are rewritten by Python (an independent implementation) as JSON lines, EventBridge envelopes,
+// a CloudWatch Logs subscription payload (base64 of gzip, as Lambda receives it), LookupEvents
+// output with the record as an escaped string, and a gzip of the JSON lines. Hunting each file
+// finds exactly the golden event IDs, whatever the file name says.
+TEST_F(DetectCliTest, HuntFindsTheGoldenEventsInEveryInputFormat) {
+  std::string out_dir = dir_.file("formats");
+  std::filesystem::create_directories(out_dir);
+  const char* script = R"py(
+import base64, glob, gzip, json, os, sys
+src, out, key = sys.argv[1], sys.argv[2], sys.argv[3]
+recs = []
+for path in sorted(glob.glob(os.path.join(src, "*.json"))):
+    with open(path) as f:
+        for r in json.load(f)["Records"]:
+            if r.get("userIdentity", {}).get("accessKeyId") == key:
+                recs.append(r)
+def write(name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+lines = "".join(json.dumps(r) + "\n" for r in recs).encode()
+write("a.data", lines)
+write("b.data", "".join(json.dumps({"version": "0", "id": "id-%d" % i,
+    "detail-type": "AWS API Call via CloudTrail", "source": "aws." + r["eventSource"].split(".")[0],
+    "account": r.get("recipientAccountId", ""), "time": r["eventTime"], "region": r["awsRegion"],
+    "resources": [], "detail": r}) + "\n" for i, r in enumerate(recs)).encode())
+cwl = {"messageType": "DATA_MESSAGE", "owner": "218007301253", "logGroup": "aws-cloudtrail-logs",
+       "logStream": "218007301253_CloudTrail_us-east-1", "subscriptionFilters": ["honeytrail"],
+       "logEvents": [{"id": str(i), "timestamp": 0, "message": json.dumps(r)} for i, r in enumerate(recs)]}
+write("c.data", base64.b64encode(gzip.compress(json.dumps(cwl).encode())))
+write("d.data", json.dumps({"Events": [{"EventId": r["eventID"], "EventName": r["eventName"],
+    "CloudTrailEvent": json.dumps(r)} for r in recs]}).encode())
+write("e.data", gzip.compress(lines))
+print(len(recs))
+)py";
+  RunResult made = test::run({"python3", "-c", script, kInvictus, out_dir, kKey});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::set<std::string> want = golden("key_AKIATFQR7NSCUXC3DDDP.event_ids");
+  for (const char* name : {"a.data", "b.data", "c.data", "d.data", "e.data"}) {
+    RunResult r = ht({"hunt", out_dir + "/" + name, "--key-id", kKey, "--output", "json"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    std::set<std::string> found;
+    for (const auto& e : jsonLines(r.out)) found.insert(e["event_id"].get<std::string>());
+    EXPECT_EQ(found, want) << name;
+    EXPECT_NE(r.err.find("0 problem(s)"), std::string::npos) << name << ": " << r.err;
+  }
+  // And ingest stores them once, however many formats carry the same events.
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey}).exit_code, 0);
+  RunResult ingested = ht({"ingest", out_dir, "--output", "json"});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  EXPECT_EQ(jsonLines(ingested.out).size(), want.size());
+}
+
+// Local enrichment: a country and ASN database (written here in MaxMind's format) and a Tor exit
+// list; every stored trigger carries what they say about its source IP.
+TEST_F(DetectCliTest, IngestEnrichesSourceIpsFromLocalFiles) {
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey}).exit_code, 0);
+  RunResult hunted = ht({"hunt", kInvictus, "--key-id", kKey, "--output", "json"});
+  ASSERT_EQ(hunted.exit_code, 0) << hunted.err;
+  std::string tor_ip;
+  for (const auto& e : jsonLines(hunted.out)) {
+    std::string ip = e["source_ip"].get<std::string>();
+    if (ip.find('.') != std::string::npos && ip.find_first_not_of("0123456789.") == std::string::npos) {
+      tor_ip = ip;
+      break;
+    }
+  }
+  ASSERT_FALSE(tor_ip.empty()) << "the golden events have an IPv4 source";
+
+  // Two halves of the IPv4 space, so that every address has a known answer.
+  test::MmdbWriter geo("GeoLite2-Country");
+  auto country = [](const char* iso) {
+    return test::MmdbValue::map(
+        {{"country", test::MmdbValue::map({{"iso_code", test::MmdbValue::string(iso)}})}});
+  };
+  ASSERT_TRUE(geo.insert("0.0.0.0/1", country("AA")).isOk());
+  ASSERT_TRUE(geo.insert("128.0.0.0/1", country("BB")).isOk());
+  ASSERT_TRUE(geo.writeFile(dir_.file("geo.mmdb")).isOk());
+  test::MmdbWriter asn("GeoLite2-ASN");
+  ASSERT_TRUE(asn.insert("0.0.0.0/0",
+                         test::MmdbValue::map(
+                             {{"autonomous_system_number", test::MmdbValue::uint32(64500)},
+                              {"autonomous_system_organization",
+                               test::MmdbValue::string("Example Transit")}}))
+                  .isOk());
+  ASSERT_TRUE(asn.writeFile(dir_.file("asn.mmdb")).isOk());
+  test::writeText(dir_.file("tor.txt"), "# exits\n" + tor_ip + "\n");
+  test::writeText(dir_.file("honeytrail.yaml"), "enrich:\n  geoip_db: " + dir_.file("geo.mmdb") +
+                                                    "\n  asn_db: " + dir_.file("asn.mmdb") +
+                                                    "\n  tor_exit_list: " + dir_.file("tor.txt") +
+                                                    "\n");
+  RunResult r = ht({"--config", dir_.file("honeytrail.yaml"), "ingest", kInvictus, "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto triggers = jsonLines(r.out);
+  ASSERT_EQ(triggers.size(), 43u);
+  int tor = 0;
+  for (const auto& t : triggers) {
+    std::string ip = t["source_ip"].get<std::string>();
+    bool v4 = ip.find_first_not_of("0123456789.") == std::string::npos;
+    if (!v4) {
+      EXPECT_FALSE(t.contains("source_country")) << ip;  // "AWS Internal", a service name
+      continue;
+    }
+    int first_octet = std::stoi(ip.substr(0, ip.find('.')));
+    EXPECT_EQ(t["source_country"], first_octet < 128 ? "AA" : "BB") << ip;
+    EXPECT_EQ(t["source_asn"], 64500);
+    EXPECT_EQ(t["source_as_org"], "Example Transit");
+    EXPECT_EQ(t["source_tor"], ip == tor_ip) << ip;
+    if (ip == tor_ip) ++tor;
+  }
+  EXPECT_GE(tor, 1);
+  // Stored with the trigger, not only printed.
+  RunResult listed = ht({"triggers", "list", "--output", "json"});
+  ASSERT_EQ(listed.exit_code, 0);
+  EXPECT_NE(listed.out.find("\"source_as_org\":\"Example Transit\""), std::string::npos);
+
+  // A configured file that is missing is an error naming it, not a silent lack of fields.
+  test::writeText(dir_.file("broken.yaml"), "enrich:\n  geoip_db: " + dir_.file("nope.mmdb") + "\n");
+  RunResult broken = ht({"--config", dir_.file("broken.yaml"), "ingest", kInvictus});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.err.find("nope.mmdb"), std::string::npos) << broken.err;
 }
 
 TEST_F(DetectCliTest, MentionsInRequestDataAreTouchesNotUses) {

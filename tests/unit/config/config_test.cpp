@@ -81,7 +81,8 @@ TEST(ConfigDefaultsTest, PartialFileChangesOnlyWhatItSets) {
 // options.h: add it to the schema (schema.cpp) and the example file, then to the counts here.
 TEST(ConfigSchemaTest, CoversEveryOption) {
   Config c;
-  [[maybe_unused]] auto& [data_dir, log, storage, secrets, tokens, audit, render, aws] = c;
+  [[maybe_unused]] auto& [data_dir, log, storage, secrets, tokens, audit, render, aws, enrich,
+                          sources, alerts, serve] = c;
   [[maybe_unused]] auto& [level, format] = c.log;
   [[maybe_unused]] auto& [backend, sqlite] = c.storage;
   [[maybe_unused]] auto& [sqlite_path, busy_timeout_ms] = c.storage.sqlite;
@@ -93,10 +94,21 @@ TEST(ConfigSchemaTest, CoversEveryOption) {
   [[maybe_unused]] auto& [default_region, default_profile] = c.render;
   [[maybe_unused]] auto& [profile, region, role_arn, external_id, endpoint_url, iam_endpoint_url,
                           sts_endpoint_url, s3_endpoint_url, deny_policy_name, max_attempts,
-                          request_timeout_ms, last_used_poll_seconds] = c.aws;
+                          request_timeout_ms, last_used_poll_seconds, sqs_endpoint_url] = c.aws;
+  [[maybe_unused]] auto& [geoip_db, asn_db, tor_exit_list] = c.enrich;
+  [[maybe_unused]] auto& [s3, sqs, push, last_used, blind_after_minutes] = c.sources;
+  [[maybe_unused]] auto& [s3_enabled, bucket, prefixes, poll_seconds, lookback_minutes,
+                          initial_lookback_minutes] = c.sources.s3;
+  [[maybe_unused]] auto& [sqs_enabled, queue_url, wait_seconds, max_messages,
+                          visibility_timeout_seconds] = c.sources.sqs;
+  [[maybe_unused]] auto& [push_enabled, listen, eb_key_header, eb_key_env, eb_user,
+                          eb_password_env, topic_arns, cert_dir, fetch_certs, confirm,
+                          max_body_bytes, read_timeout_ms] = c.sources.push;
+  [[maybe_unused]] auto& [incident_window_minutes] = c.alerts;
+  [[maybe_unused]] auto& [shutdown_timeout_seconds] = c.serve;
   // Leaves: data_dir 1, log 2, storage 1 + sqlite 2, secrets 2, tokens 2 + naming 8, audit 4,
-  // render 2, aws 12.
-  EXPECT_EQ(configSchema().size(), 36u);
+  // render 2, aws 13, enrich 3, sources 2 + s3 6 + sqs 5 + push 12, alerts 1, serve 1.
+  EXPECT_EQ(configSchema().size(), 67u);
 }
 
 TEST(ConfigSchemaTest, EveryKeyIsDistinctAndReachesItsOwnField) {
@@ -192,6 +204,12 @@ TEST(ConfigLoadTest, FullFileSetsEveryKey) {
   EXPECT_EQ(c.audit.shared_account_threshold, 3);
   EXPECT_EQ(c.render.default_region, "eu-west-1");
   EXPECT_EQ(c.render.default_profile, "ops");
+  EXPECT_EQ(c.sources.s3.prefixes, (std::vector<std::string>{"org", ""}));
+  EXPECT_TRUE(c.sources.push.enabled);
+  EXPECT_FALSE(c.sources.push.sns_fetch_certs);
+  EXPECT_EQ(c.sources.push.sns_topic_arns,
+            (std::vector<std::string>{"arn:aws:sns:eu-central-1:123456789012:trail"}));
+  EXPECT_EQ(c.serve.shutdown_timeout_seconds, 10);
 }
 
 TEST(ConfigLoadTest, MissingFileIsNotFoundNamingThePath) {

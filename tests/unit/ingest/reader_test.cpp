@@ -19,6 +19,7 @@
 #include "core/files.h"
 #include "core/strings.h"
 #include "ingest/gzip.h"
+#include "support/test_support.h"
 
 namespace ht::ingest {
 namespace {
@@ -566,6 +567,101 @@ TEST(ReadFile, MissingFileIsAReadError) {
   EXPECT_FALSE(st.isOk());
   ASSERT_EQ(sink.problems.size(), 1u);
   EXPECT_EQ(sink.problems[0].kind, "read-error");
+}
+
+
+TEST(TextFilter, InputThatFailsTheFilterIsSkippedUnsplit) {
+  ReadOptions options;
+  options.text_filter = [](std::string_view t) { return t.find("NEEDLE") != std::string_view::npos; };
+  Collected sink;
+  ReadStats stats;
+  std::string text = R"({"Records":[{"eventID":"a"},{"eventID":"b"}]})";
+  ASSERT_TRUE(readBuffer("t", gzipString(text), sink, options, &stats).isOk());
+  EXPECT_TRUE(sink.records.empty());
+  EXPECT_EQ(stats.inputs_skipped, 1u);
+  EXPECT_EQ(stats.records, 0u);
+  EXPECT_EQ(stats.bytes_decompressed, text.size());
+}
+
+TEST(TextFilter, WithoutValidationOnlyPassingRecordsAreDelivered) {
+  ReadOptions options;
+  options.text_filter = [](std::string_view t) { return t.find("NEEDLE") != std::string_view::npos; };
+  options.validate_records = false;
+  std::string text =
+      R"({"Records":[{"eventID":"a","x":[1,2,{"y":"z"}]},{"eventID":"b","k":"NEEDLE"},)"
+      R"({"eventID":"c"},{"eventID":"d","deep":{"k":"NEEDLE"}}]})";
+  Collected sink;
+  ReadStats stats;
+  ASSERT_TRUE(readBuffer("t", text, sink, options, &stats).isOk());
+  ASSERT_EQ(sink.records.size(), 2u);
+  EXPECT_EQ(sink.records[0].json, R"({"eventID":"b","k":"NEEDLE"})");
+  EXPECT_EQ(sink.records[0].index, 1u);
+  EXPECT_EQ(sink.records[0].offset, text.find(R"({"eventID":"b")"));
+  EXPECT_EQ(sink.records[1].json, R"({"eventID":"d","deep":{"k":"NEEDLE"}})");
+  EXPECT_EQ(sink.records[1].index, 3u);
+  EXPECT_EQ(stats.records, 4u);  // all four were read; two passed over without a copy
+  EXPECT_TRUE(sink.problems.empty());
+}
+
+TEST(TextFilter, WithoutValidationBrokenStructureIsStillReported) {
+  ReadOptions options;
+  options.text_filter = [](std::string_view) { return true; };
+  options.validate_records = false;
+  // The second record is never closed: skipping by structure runs into the end of the input.
+  Collected sink = readText(R"({"Records":[{"eventID":"a"},{"eventID":"b","x":[1,2})", options);
+  EXPECT_FALSE(sink.problems.empty());
+  EXPECT_LE(sink.records.size(), 1u);
+}
+
+TEST(ReadBuffersReuse, SameRecordsAsFreshBuffersAcrossSizesAndATruncatedFile) {
+  test::TempDir dir;
+  std::vector<std::string> files;
+  std::vector<std::string> bodies;
+  for (int n : {50, 3, 400, 1, 120}) {
+    std::string body = "{\"Records\":[";
+    for (int i = 0; i < n; ++i) {
+      if (i) body += ",";
+      body += "{\"eventID\":\"e" + std::to_string(n) + "-" + std::to_string(i) +
+              "\",\"pad\":\"" + std::string(static_cast<size_t>(i % 97), 'x') + "\"}";
+    }
+    body += "]}";
+    bodies.push_back(body);
+  }
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    std::string gz = gzipString(bodies[i]);
+    if (i == 2) gz.resize(gz.size() * 2 / 3);  // cut: the zlib path recovers a prefix
+    std::string path = dir / ("f" + std::to_string(i) + ".json.gz");
+    ASSERT_TRUE(writeFileAtomic(path, gz, 0600).isOk());
+    files.push_back(path);
+  }
+  ReadBuffers buffers;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& path : files) {
+      Collected fresh;
+      Collected reused;
+      ReadStats fresh_stats;
+      ReadStats reused_stats;
+      (void)readFile(path, fresh, ReadOptions{}, &fresh_stats);
+      (void)readFile(path, reused, ReadOptions{}, &reused_stats, &buffers);
+      ASSERT_EQ(fresh.records.size(), reused.records.size()) << path;
+      for (size_t i = 0; i < fresh.records.size(); ++i) {
+        EXPECT_EQ(fresh.records[i].json, reused.records[i].json);
+        EXPECT_EQ(fresh.records[i].offset, reused.records[i].offset);
+      }
+      EXPECT_EQ(fresh.problems.size(), reused.problems.size()) << path;
+      EXPECT_EQ(fresh_stats.bytes_decompressed, reused_stats.bytes_decompressed);
+    }
+  }
+}
+
+TEST(ReadFile, FilesWhoseSizeStatDoesNotTellAreReadWhole) {
+  // /proc files report size 0; the reader must not trust fstat for the length.
+  std::string text;
+  ASSERT_TRUE(readFileInto("/proc/self/status", &text).isOk());
+  EXPECT_NE(text.find("Name:"), std::string::npos);
+  std::string again = "stale contents that must be replaced";
+  ASSERT_TRUE(readFileInto("/proc/self/status", &again).isOk());
+  EXPECT_EQ(again.rfind("Name:", 0), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,240 @@
+#include "alert/incidents.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace ht::alert {
+namespace {
+
+using nlohmann::json;
+
+int severityRank(const std::string& s) {
+  if (s == "critical") return 4;
+  if (s == "high") return 3;
+  if (s == "medium") return 2;
+  if (s == "low") return 1;
+  return 0;
+}
+
+// The behaviours an incident has shown, kept as JSON in the incident row.
+struct Seen {
+  std::vector<std::string> ips;
+  std::vector<std::string> regions;
+  bool use = false;  // used or session-used (not only touched)
+  bool write = false;
+  bool data = false;
+  bool exposed = false;
+
+  static Seen parse(const std::string& text) {
+    Seen s;
+    json j = json::parse(text.empty() ? "{}" : text, nullptr, false);
+    if (!j.is_object()) return s;
+    auto strings = [&](const char* k) {
+      std::vector<std::string> out;
+      if (j.contains(k) && j[k].is_array()) {
+        for (const auto& v : j[k]) {
+          if (v.is_string()) out.push_back(v.get<std::string>());
+        }
+      }
+      return out;
+    };
+    s.ips = strings("ips");
+    s.regions = strings("regions");
+    s.use = j.value("use", false);
+    s.write = j.value("write", false);
+    s.data = j.value("data", false);
+    s.exposed = j.value("exposed", false);
+    return s;
+  }
+  std::string dump() const {
+    return json{{"ips", ips},     {"regions", regions}, {"use", use},
+                {"write", write}, {"data", data},       {"exposed", exposed}}
+        .dump();
+  }
+};
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string callName(const store::TriggerRecord& t) {
+  std::string service = t.event_source;
+  size_t dot = service.find('.');
+  if (dot != std::string::npos) service = service.substr(0, dot);
+  if (service.empty()) service = t.service;
+  return service + ":" + (t.event_name.empty() ? "?" : t.event_name);
+}
+
+std::string incidentTitle(const store::TriggerRecord& t) {
+  std::string what = t.trigger_class == "exposed"   ? "exposed in public"
+                     : t.trigger_class == "touched" ? "mentioned"
+                                                    : "used";
+  return "Honey token " + t.token_id + " " + what + ": " + callName(t) +
+         (t.source_ip.empty() ? "" : " from " + t.source_ip);
+}
+
+}  // namespace
+
+std::string triggerSeverity(const store::TriggerRecord& t) {
+  if (t.trigger_class == "touched") return "low";
+  if (t.trigger_class == "exposed") return "high";
+  if (t.intent == "write" || t.intent == "privilege-change") return "critical";
+  return "high";
+}
+
+bool isClosed(const std::string& state) { return state == "resolved" || state == "false-positive"; }
+
+bool canMoveTo(const std::string& from, const std::string& to) {
+  static const std::vector<std::string> kOrder = {"open", "acknowledged", "confirmed", "resolved"};
+  if (from == to || from == "resolved") return false;
+  if (to == "false-positive") return from == "open" || from == "acknowledged";
+  if (from == "false-positive") return to == "resolved";
+  auto a = std::find(kOrder.begin(), kOrder.end(), from);
+  auto b = std::find(kOrder.begin(), kOrder.end(), to);
+  return a != kOrder.end() && b != kOrder.end() && b > a;
+}
+
+IncidentManager::IncidentManager(store::Store& store, const Clock& clock, aws::RandomSource& random,
+                                 IncidentOptions options, Notifier notifier)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      options_(options),
+      notifier_(std::move(notifier)) {}
+
+std::string IncidentManager::newIncidentId() { return aws::randomLowerId(random_, "inc-"); }
+
+Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t) {
+  std::lock_guard lock(mu_);
+  TimePoint now = clock_.now();
+  TimePoint at = t.event_time.value_or(t.created_at == TimePoint{} ? now : t.created_at);
+  HT_ASSIGN_OR_RETURN(std::optional<int64_t> trigger_id,
+                      store_.triggerId(t.event_id, t.token_id, t.trigger_class));
+  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> latest, store_.latestIncidentFor(t.token_id));
+
+  IncidentUpdate update;
+  store::Incident& inc = update.incident;
+  bool joins = latest && !isClosed(latest->state) && at <= latest->last_seen + options_.window &&
+               at + options_.window >= latest->first_seen;
+  std::vector<store::IncidentEvent> events;
+  Seen seen;
+  if (joins) {
+    inc = *latest;
+    seen = Seen::parse(inc.seen);
+  } else {
+    inc.id = newIncidentId();
+    inc.token_id = t.token_id;
+    inc.state = "open";
+    inc.severity = triggerSeverity(t);
+    inc.title = incidentTitle(t);
+    inc.opened_at = now;
+    inc.first_seen = at;
+    inc.last_seen = at;
+    update.opened = true;
+    events.push_back({0, inc.id, at, "opened", "honeytrail", inc.title, "{}"});
+  }
+
+  // What this trigger shows for the first time in the incident.
+  std::string call = callName(t);
+  if (!update.opened) {
+    if (t.trigger_class == "exposed" && !seen.exposed)
+      update.escalations.push_back("exposure: AWS quarantined the key (found in public)");
+    if ((t.trigger_class == "used" || t.trigger_class == "session-used") && !seen.use)
+      update.escalations.push_back("first use of the key (before: only mentions): " + call);
+    if ((t.intent == "write" || t.intent == "privilege-change") && !seen.write)
+      update.escalations.push_back("first write call: " + call);
+    if (t.intent == "data-access" && !seen.data)
+      update.escalations.push_back("first data access: " + call);
+    if (!t.source_ip.empty() && !contains(seen.ips, t.source_ip) && !seen.ips.empty())
+      update.escalations.push_back("new source IP: " + t.source_ip);
+    if (!t.aws_region.empty() && !contains(seen.regions, t.aws_region) && !seen.regions.empty())
+      update.escalations.push_back("new region: " + t.aws_region);
+  }
+  seen.exposed |= t.trigger_class == "exposed";
+  seen.use |= t.trigger_class == "used" || t.trigger_class == "session-used";
+  seen.write |= t.intent == "write" || t.intent == "privilege-change";
+  seen.data |= t.intent == "data-access";
+  if (!t.source_ip.empty() && !contains(seen.ips, t.source_ip)) seen.ips.push_back(t.source_ip);
+  if (!t.aws_region.empty() && !contains(seen.regions, t.aws_region))
+    seen.regions.push_back(t.aws_region);
+
+  inc.seen = seen.dump();
+  inc.first_seen = std::min(inc.first_seen, at);
+  inc.last_seen = std::max(inc.last_seen, at);
+  ++inc.trigger_count;
+  std::string sev = triggerSeverity(t);
+  if (severityRank(sev) > severityRank(inc.severity)) inc.severity = sev;
+  inc.updated_at = now;
+
+  json details = {
+      {"event_id", t.event_id},   {"trigger_class", t.trigger_class}, {"call", call},
+      {"source_ip", t.source_ip}, {"aws_region", t.aws_region},       {"client", t.client},
+      {"intent", t.intent}};
+  events.push_back(
+      {0, inc.id, at, "trigger", "",
+       t.trigger_class + " " + call + (t.source_ip.empty() ? "" : " from " + t.source_ip),
+       details.dump()});
+  for (const auto& e : update.escalations) {
+    events.push_back({0, inc.id, at, "escalation", "honeytrail", e, "{}"});
+  }
+
+  std::vector<store::OutboxItem> notifications;
+  if (notifier_ && update.announce()) {
+    std::string kind = update.opened ? "new" : "escalation";
+    std::string what;
+    for (const auto& e : update.escalations) what += (what.empty() ? "" : "; ") + e;
+    HT_ASSIGN_OR_RETURN(notifications, notifier_(inc, kind, what));
+  }
+  std::vector<int64_t> links;
+  if (trigger_id) links.push_back(*trigger_id);
+  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, links, notifications));
+  return update;
+}
+
+Result<size_t> IncidentManager::catchUp() {
+  store::TriggerFilter filter;
+  filter.without_incident = true;
+  filter.limit = 100000;
+  HT_ASSIGN_OR_RETURN(auto pending, store_.listTriggers(filter));
+  for (const auto& t : pending) HT_RETURN_IF_ERROR(onTrigger(t).status());
+  return pending.size();
+}
+
+Result<store::Incident> IncidentManager::setState(const std::string& id, const std::string& state,
+                                                  const std::string& actor,
+                                                  const std::string& note) {
+  std::lock_guard lock(mu_);
+  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> found, store_.getIncident(id));
+  if (!found) return Status::notFound("no incident " + id);
+  store::Incident inc = *found;
+  if (!canMoveTo(inc.state, state)) {
+    return Status::failedPrecondition("incident " + id + " is " + inc.state +
+                                      "; it cannot become " + state);
+  }
+  std::string before = inc.state;
+  inc.state = state;
+  inc.updated_at = clock_.now();
+  std::vector<store::IncidentEvent> events = {{0, id, inc.updated_at, "state", actor,
+                                               before + " -> " + state,
+                                               json{{"from", before}, {"to", state}}.dump()}};
+  if (!note.empty()) events.push_back({0, id, inc.updated_at, "note", actor, note, "{}"});
+  std::vector<store::OutboxItem> notifications;
+  if (notifier_ && state == "resolved") {
+    HT_ASSIGN_OR_RETURN(notifications, notifier_(inc, "resolved", ""));
+  }
+  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, {}, notifications));
+  return inc;
+}
+
+Status IncidentManager::addNote(const std::string& id, const std::string& actor,
+                                const std::string& text) {
+  std::lock_guard lock(mu_);
+  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> found, store_.getIncident(id));
+  if (!found) return Status::notFound("no incident " + id);
+  if (text.empty()) return Status::invalidArgument("an empty note");
+  store::Incident inc = *found;
+  inc.updated_at = clock_.now();
+  return store_.saveIncident(inc, {{0, id, inc.updated_at, "note", actor, text, "{}"}}, {}, {});
+}
+
+}  // namespace ht::alert

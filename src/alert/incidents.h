@@ -1,0 +1,75 @@
+// Incidents: the triggers of one token grouped while they keep coming (a window after the last
+// one), with the behaviour seen so far, so that what is new is announced (the first write call,
+// the first data access, a new source IP or region, an exposure) and what repeats is not.
+// Every change is saved with its timeline entries and the notifications it causes in one
+// transaction (store::Store::saveIncident).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/key_id.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace ht::alert {
+
+struct IncidentOptions {
+  std::chrono::minutes window{60};  // a trigger later than this after the last starts a new one
+};
+
+// What a trigger did to its incident.
+struct IncidentUpdate {
+  store::Incident incident;
+  bool opened = false;                   // a new incident
+  std::vector<std::string> escalations;  // what is new ("first write call: s3:PutObject")
+  bool announce() const { return opened || !escalations.empty(); }
+};
+
+// Builds the notifications for an incident change ("new", "escalation", "resolved"); they are
+// saved with the change. Empty (no routes configured) means nothing is announced.
+using Notifier = std::function<Result<std::vector<store::OutboxItem>>(
+    const store::Incident& incident, const std::string& kind, const std::string& what_is_new)>;
+
+// Severity of one trigger: exposure and real uses are high, a write or privilege change is
+// critical, a mere mention (touched) is low.
+std::string triggerSeverity(const store::TriggerRecord& t);
+
+// Legal state changes: open → acknowledged → confirmed | false-positive → resolved (steps may be
+// skipped forward; resolved and false-positive incidents take no new triggers).
+bool canMoveTo(const std::string& from, const std::string& to);
+bool isClosed(const std::string& state);
+
+class IncidentManager {
+ public:
+  IncidentManager(store::Store& store, const Clock& clock, aws::RandomSource& random,
+                  IncidentOptions options, Notifier notifier = nullptr);
+
+  // Groups a stored trigger into its token's incident (opening one when needed). Thread-safe.
+  Result<IncidentUpdate> onTrigger(const store::TriggerRecord& trigger);
+
+  // Groups every stored trigger that no incident holds yet (left by a crash between the two
+  // writes), oldest first. Returns how many were grouped.
+  Result<size_t> catchUp();
+
+  // State change by a person (or the API), with an optional note, on the timeline.
+  Result<store::Incident> setState(const std::string& incident_id, const std::string& state,
+                                   const std::string& actor, const std::string& note = "");
+  Status addNote(const std::string& incident_id, const std::string& actor, const std::string& text);
+
+ private:
+  std::string newIncidentId();
+  store::Store& store_;
+  const Clock& clock_;
+  aws::RandomSource& random_;
+  IncidentOptions options_;
+  Notifier notifier_;
+  // Triggers arrive from several sources' threads; an incident is read, changed and saved whole.
+  std::mutex mu_;
+};
+
+}  // namespace ht::alert

@@ -1,0 +1,39 @@
+#include "detect/trigger.h"
+
+namespace ht::detect {
+
+store::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enricher* enricher,
+                                 TimePoint now) {
+  store::TriggerRecord t;
+  const CloudTrailEvent& e = f.event;
+  t.event_id = e.event_id;
+  t.token_id = m.token->id;
+  t.trigger_class = triggerClassName(m.trigger_class);
+  t.source = f.source;
+  t.event_time = e.time;
+  t.event_source = e.event_source;
+  t.event_name = e.event_name;
+  t.aws_region = e.aws_region;
+  t.source_ip = e.source_ip;
+  t.user_agent = e.user_agent;
+  t.error_code = e.error_code;
+  t.error_message = e.error_message;
+  t.recipient_account_id = e.recipient_account_id;
+  t.request_id = e.request_id;
+  t.read_only = e.read_only;
+  t.client = f.classification.client;
+  t.intent = f.classification.intent;
+  t.matched_on = m.matched_on;
+  t.record = f.record;
+  t.created_at = now;
+  if (enricher != nullptr) {
+    IpEnrichment ip = enricher->lookup(e.source_ip);
+    t.source_country = ip.country;
+    t.source_asn = ip.asn;
+    t.source_as_org = ip.as_org;
+    t.source_tor = ip.tor_exit;
+  }
+  return t;
+}
+
+}  // namespace ht::detect

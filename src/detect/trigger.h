@@ -1,0 +1,15 @@
+// From a found event to the trigger that is stored: one per match, with the classification and
+// the local enrichment of the source IP.
+#pragma once
+
+#include "core/clock.h"
+#include "detect/enrich.h"
+#include "detect/scanner.h"
+#include "store/store.h"
+
+namespace ht::detect {
+
+store::TriggerRecord makeTrigger(const FoundEvent& found, const Match& match,
+                                 const Enricher* enricher, TimePoint now);
+
+}  // namespace ht::detect
