@@ -261,6 +261,8 @@ Status PushServer::start() {
                       &reply);
     res.status = status;
     res.set_content(reply, "application/json");
+    // Deliveries are minutes apart: saving health with each keeps `honeytrail sources` current.
+    (void)health_.flush();
   });
   s.Post("/sns", [this](const httplib::Request& req, httplib::Response& res) {
     int status = 500;
@@ -268,6 +270,7 @@ Status PushServer::start() {
     handleSns(req.body, &status, &reply);
     res.status = status;
     res.set_content(reply, "application/json");
+    (void)health_.flush();
   });
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");

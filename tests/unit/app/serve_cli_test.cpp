@@ -250,6 +250,10 @@ TEST_F(ServeCliTest, UploadAndPushBecomeTriggersAndSigtermStopsIt) {
   RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
   EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << accepted.err;
   ASSERT_TRUE(waitForTriggers(3, std::chrono::seconds(5)));
+  // Health is current while serve runs: a pushed delivery shows at once.
+  auto live = sources();
+  EXPECT_EQ(live["push"]["triggers"], 1);
+  EXPECT_EQ(live["push"]["status"], "ok");
 
   std::set<std::string> ids;
   for (const auto& t : triggers()) ids.insert(t["event_id"].get<std::string>());
