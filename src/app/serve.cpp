@@ -157,6 +157,7 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
   // Set as soon as shutdown begins: sources check it between objects, so each finishes the
   // object in hand and leaves the rest for the next start.
   std::atomic<bool> shutting_down{false};
+  std::map<std::string, live::PollLoop*> loop_of;  // source -> its loop, for the stop step
   auto stopLoop = [](live::PollLoop* loop) {
     if (loop != nullptr) {
       loop->requestStop();
@@ -175,12 +176,12 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                    s3_source = std::make_unique<live::S3Source>(cfg.sources.s3, session->s3(),
                                                                 *readers.back(), ctx.store(), *h,
                                                                 clock, shutting_down);
-                   startLoop(
+                   loop_of[h->source()] = startLoop(
                        h->source(), [&] { return s3_source->pollOnce(); },
                        std::chrono::seconds(cfg.sources.s3.poll_seconds), h);
                    return Status::ok();
                  },
-                 {}});
+                 [&, name = "s3:" + cfg.sources.s3.bucket] { stopLoop(loop_of[name]); }});
   }
   if (cfg.sources.sqs.enabled) {
     service.add({"source " + sqsName(cfg.sources.sqs.queue_url),
@@ -199,12 +200,12 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                        shutting_down, &heartbeat->sqs());
                    // The long poll itself is the wait; a short pause only after a failure-free
                    // empty poll with wait_seconds 0.
-                   startLoop(
+                   loop_of[h->source()] = startLoop(
                        h->source(), [&] { return sqs_source->pollOnce(); },
                        std::chrono::milliseconds(cfg.sources.sqs.wait_seconds == 0 ? 1000 : 0), h);
                    return Status::ok();
                  },
-                 {}});
+                 [&, name = sqsName(cfg.sources.sqs.queue_url)] { stopLoop(loop_of[name]); }});
   }
   if (cfg.sources.last_used) {
     service.add({"source last-used",
@@ -213,12 +214,12 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                    live::HealthTracker* h = tracker("last-used", "last-used");
                    last_used_source = std::make_unique<live::LastUsedSource>(
                        ctx.store(), session->iam(), *pipeline, *h, clock);
-                   startLoop(
+                   loop_of[h->source()] = startLoop(
                        h->source(), [&] { return last_used_source->pollOnce(); },
                        std::chrono::seconds(cfg.aws.last_used_poll_seconds), h);
                    return Status::ok();
                  },
-                 {}});
+                 [&, name = std::string("last-used")] { stopLoop(loop_of[name]); }});
   }
   if (cfg.sources.push.enabled) {
     service.add(

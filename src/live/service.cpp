@@ -1,5 +1,7 @@
 #include "live/service.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace ht::live {
@@ -62,8 +64,11 @@ void PollLoop::loop() {
       Status hs = health_->flush();
       if (!hs.isOk()) log::warn("source " + name_ + ": saving health: " + hs.message());
     }
+    // After a failure, a pause even for a loop that normally goes straight on (a long poll that
+    // fails at once must not spin).
+    auto wait = st.isOk() ? interval_ : std::max(interval_, kErrorPause);
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, interval_, [this] { return stop_.load(); });
+    cv_.wait_for(lock, wait, [this] { return stop_.load(); });
   }
 }
 

@@ -40,6 +40,7 @@ class Service {
 // finishes first (the object in hand).
 class PollLoop {
  public:
+  static constexpr std::chrono::milliseconds kErrorPause{5000};
   PollLoop(std::string name, std::function<Status()> poll, std::chrono::milliseconds interval,
            HealthTracker* health);
   ~PollLoop();
