@@ -104,6 +104,16 @@ class LockedStore final : public Store {
   Result<std::vector<IncidentEvent>> incidentTimeline(const std::string& id) override {
     HT_LOCKED(incidentTimeline(id));
   }
+  Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) override {
+    HT_LOCKED(dueOutbox(now, limit));
+  }
+  Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) override {
+    HT_LOCKED(listOutbox(state));
+  }
+  Status recordDelivery(const OutboxItem& item,
+                        const std::optional<IncidentEvent>& timeline_entry) override {
+    HT_LOCKED(recordDelivery(item, timeline_entry));
+  }
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
                                            const std::string& trigger_class) override {
     HT_LOCKED(triggerId(event_id, token_id, trigger_class));

@@ -214,6 +214,12 @@ class Store {
                               const std::vector<int64_t>& trigger_ids,
                               const std::vector<OutboxItem>& notifications) = 0;
   virtual Result<std::vector<IncidentEvent>> incidentTimeline(const std::string& id) = 0;
+  // The outbox: notifications due for delivery (pending, next_attempt_at <= now), oldest first;
+  // and the outcome of one attempt, saved with its timeline entry in one transaction.
+  virtual Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) = 0;
+  virtual Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) = 0;
+  virtual Status recordDelivery(const OutboxItem& item,
+                                const std::optional<IncidentEvent>& timeline_entry) = 0;
   // The stored trigger's row ID by its unique key (event, token, class).
   virtual Result<std::optional<int64_t>> triggerId(const std::string& event_id,
                                                    const std::string& token_id,

@@ -794,6 +794,82 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  static OutboxItem readOutbox(Stmt& s) {
+    OutboxItem o;
+    o.id = s.int64(0);
+    o.incident_id = s.text(1);
+    o.output = s.text(2);
+    o.kind = s.text(3);
+    o.body = s.text(4);
+    o.state = s.text(5);
+    o.attempts = static_cast<int>(s.int64(6));
+    o.created_at = fromUnixSeconds(s.int64(7));
+    o.next_attempt_at = fromUnixSeconds(s.int64(8));
+    o.last_error = s.text(9);
+    if (!s.isNull(10)) o.sent_at = fromUnixSeconds(s.int64(10));
+    return o;
+  }
+  static constexpr const char* kOutboxColumns =
+      "id, incident_id, output, kind, body, state, attempts, created_at, next_attempt_at, "
+      "last_error, sent_at";
+
+  Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) override {
+    std::string sql = std::string("SELECT ") + kOutboxColumns +
+                      " FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id "
+                      "LIMIT ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing outbox listing"));
+    s.bind(1, toUnixSeconds(now)).bind(2, int64_t{limit});
+    std::vector<OutboxItem> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
+    return out;
+  }
+
+  Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) override {
+    std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox";
+    if (state) sql += " WHERE state = ?";
+    sql += " ORDER BY id";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing outbox listing"));
+    if (state) s.bind(1, *state);
+    std::vector<OutboxItem> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
+    return out;
+  }
+
+  Status recordDelivery(const OutboxItem& o,
+                        const std::optional<IncidentEvent>& entry) override {
+    return inTransaction("recording a delivery", [&]() -> Status {
+      Stmt up(db_,
+              "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
+              "sent_at = ? WHERE id = ?");
+      HT_RETURN_IF_ERROR(up.prepared("preparing outbox update"));
+      up.bind(1, o.state).bind(2, int64_t{o.attempts}).bind(3, toUnixSeconds(o.next_attempt_at));
+      up.bind(4, o.last_error);
+      if (o.sent_at)
+        up.bind(5, toUnixSeconds(*o.sent_at));
+      else
+        up.bindNull(5);
+      up.bind(6, o.id);
+      if (int rc = up.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "updating outbox");
+      if (sqlite3_changes(db_) != 1) return Status::notFound("no outbox item " + std::to_string(o.id));
+      if (entry) {
+        Stmt ev(db_,
+                "INSERT INTO incident_events (incident_id, at, kind, actor, text, details) "
+                "VALUES (?,?,?,?,?,?)");
+        HT_RETURN_IF_ERROR(ev.prepared("preparing timeline write"));
+        ev.bind(1, o.incident_id).bind(2, toUnixSeconds(entry->at)).bind(3, entry->kind);
+        ev.bind(4, entry->actor).bind(5, entry->text).bind(6, entry->details);
+        if (int rc = ev.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing timeline");
+      }
+      return Status::ok();
+    });
+  }
+
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
                                            const std::string& trigger_class) override {
     Stmt s(db_,

@@ -1,0 +1,95 @@
+// Durable alert delivery. Notifications are written to the outbox with the incident change that
+// causes them (store::Store::saveIncident); the dispatcher then delivers them, retrying with
+// exponential backoff and jitter (honouring Retry-After) until they succeed or age out into a
+// visible dead-letter state. Each attempt's outcome is saved with a timeline entry. Each output
+// is served by a thread of its own, so one slow or broken output never delays the others; within
+// one output, the notifications of one incident go out in the order they were written.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/http.h"
+#include "aws/key_id.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace ht::alert {
+
+struct DeliveryResult {
+  bool ok = false;
+  bool retryable = true;  // false: permanent (a 4xx other than 408/429): dead at once
+  std::optional<std::chrono::seconds> retry_after;  // from the receiver (429/503 Retry-After)
+  int http_status = 0;
+  std::string error;  // for the timeline; never contains secrets (URLs are shown without query)
+};
+
+// One configured destination. deliver() makes one attempt; it must return within its own
+// timeout. Implementations are used from one dispatcher thread at a time.
+class Output {
+ public:
+  virtual ~Output() = default;
+  virtual DeliveryResult deliver(const store::OutboxItem& item) = 0;
+};
+
+// A generic JSON webhook: POST item.body as application/json, with
+// X-Honeytrail-Signature: sha256=HMAC(secret, body) when a secret is set, and
+// X-Honeytrail-Incident / X-Honeytrail-Delivery (the outbox ID, stable across retries) headers.
+// 2xx is success; 408, 429 and 5xx are retried (Retry-After honoured); other statuses are
+// permanent. Targets on private, loopback or link-local addresses are refused unless
+// allow_private (checked on the URL's host and on every address it resolves to).
+struct WebhookOptions {
+  std::string url;
+  std::string hmac_secret;  // "" = no signature
+  bool allow_private = false;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra (e.g. Content-Type for Slack)
+};
+std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, aws::HttpTransport& transport);
+
+// Whether host (a name or an address) is, or resolves to, a private, loopback, link-local,
+// unique-local or unspecified address. "" when it is public, otherwise the reason.
+std::string privateAddressReason(const std::string& host);
+
+struct RetryPolicy {
+  std::chrono::seconds first_delay{5};
+  std::chrono::seconds max_delay{900};
+  std::chrono::hours max_age{24};  // older than this after creation: dead letter
+};
+
+// When the next attempt should be: first_delay * 2^(attempts-1), capped at max_delay, with full
+// jitter in [delay/2, delay]; a larger Retry-After wins.
+std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
+                               std::optional<std::chrono::seconds> retry_after,
+                               aws::RandomSource& random);
+
+struct DispatchReport {
+  int delivered = 0;
+  int retried = 0;
+  int dead = 0;
+  int unknown_output = 0;  // items whose output is no longer configured (dead, with a reason)
+};
+
+class Dispatcher {
+ public:
+  // outputs: name -> output (owned by the caller, alive as long as the dispatcher).
+  Dispatcher(store::Store& store, const Clock& clock, aws::RandomSource& random,
+             std::map<std::string, Output*> outputs, RetryPolicy policy = {});
+
+  // Delivers every item due now, one thread per output, and returns when all have finished
+  // their attempt. Items of one incident and output are attempted in ID order, and a later one
+  // waits while an earlier one is still pending.
+  Result<DispatchReport> runOnce();
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  aws::RandomSource& random_;
+  std::map<std::string, Output*> outputs_;
+  RetryPolicy policy_;
+};
+
+}  // namespace ht::alert
