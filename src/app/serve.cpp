@@ -226,10 +226,21 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
         {"push endpoint",
          [&]() -> Status {
            const config::PushSourceOptions& p = cfg.sources.push;
-           HT_ASSIGN_OR_RETURN(aws::AwsSession * session, newSession(0));
+           // AWS access is needed only to fetch the objects a CloudTrail notice names: an
+           // EventBridge-only endpoint runs without credentials (such notices then get 503).
+           auto session_or = newSession(0);
+           aws::AwsSession* session = session_or.hasValue() ? *session_or : nullptr;
+           if (session == nullptr) {
+             log::warn("push: no AWS access (" + session_or.status().message() +
+                       "); CloudTrail notices pushed over SNS cannot be fetched");
+           }
            live::HealthTracker* h = tracker("push", "push");
-           readers.push_back(
-               std::make_unique<live::ObjectReader>(session->s3(), *pipeline, ctx.store(), clock));
+           live::ObjectReader* reader = nullptr;
+           if (session != nullptr) {
+             readers.push_back(std::make_unique<live::ObjectReader>(session->s3(), *pipeline,
+                                                                    ctx.store(), clock));
+             reader = readers.back().get();
+           }
            aws::HttpOptions http;
            http.request_timeout_ms = 15000;
            http.max_response_bytes = 1 << 20;
@@ -245,7 +256,7 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
            // An emulator's SNS endpoint (AWS_ENDPOINT_URL_SNS, aws.endpoint_url) is trusted as a
            // certificate host too; otherwise only sns.<region>.amazonaws.com.
            std::vector<std::string> extra;
-           if (session->endpoints().isCustom("SNS")) {
+           if (session != nullptr && session->endpoints().isCustom("SNS")) {
              std::string ep = session->endpoints().endpoint("SNS");
              size_t scheme = ep.find("://");
              std::string host = scheme == std::string::npos ? ep : ep.substr(scheme + 3);
@@ -263,8 +274,8 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
            creds.api_key = envValue(p.eventbridge_api_key_env).value_or("");
            creds.basic_user = p.eventbridge_basic_user;
            creds.basic_password = envValue(p.eventbridge_basic_password_env).value_or("");
-           push = std::make_unique<live::PushServer>(p, creds, *pipeline, readers.back().get(),
-                                                     *sns, *h, get, extra);
+           push = std::make_unique<live::PushServer>(p, creds, *pipeline, reader, *sns, *h, get,
+                                                     extra);
            return push->start();
          },
          [&]() {

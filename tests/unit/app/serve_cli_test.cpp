@@ -316,6 +316,37 @@ TEST_F(ServeCliTest, BadConfigIsRefusedBeforeAnythingStarts) {
   EXPECT_NE(r.err.find("no source is enabled"), std::string::npos) << r.err;
 }
 
+// An EventBridge-only endpoint needs no AWS access at all.
+TEST_F(ServeCliTest, PushOnlyRunsWithoutAwsCredentials) {
+  test::writeText(config_,
+                  "sources:\n  push:\n    enabled: true\n    listen: \"127.0.0.1:0\"\n"
+                  "    eventbridge_api_key_env: HT_TEST_EB_KEY\n");
+  std::map<std::string, std::string> bare = {{"HOME", dir_.path()},
+                                             {"HT_TEST_EB_KEY", kEventBridgeKey},
+                                             {"AWS_ACCESS_KEY_ID", ""},
+                                             {"AWS_SECRET_ACCESS_KEY", ""},
+                                             {"AWS_CONFIG_FILE", dir_.file("none")},
+                                             {"AWS_SHARED_CREDENTIALS_FILE", dir_.file("none")}};
+  ServeProcess serve(htArgs({"serve"}), bare, dir_.file("serve.log"));
+  std::string port =
+      serve.waitForLog("push: listening on 127\\.0\\.0\\.1:(\\d+)", std::chrono::seconds(15));
+  ASSERT_FALSE(port.empty()) << serve.log();
+  EXPECT_NE(serve.log().find("push: no AWS access"), std::string::npos);
+  json event = {{"version", "0"},
+                {"id", "no-aws-1"},
+                {"detail-type", "AWS API Call via CloudTrail"},
+                {"source", "aws.sts"},
+                {"account", "123456789012"},
+                {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
+                {"region", "us-east-1"},
+                {"resources", json::array()},
+                {"detail", json::parse(record("ev-no-aws-1", kHoneyKey))}};
+  RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
+  EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << serve.log();
+  EXPECT_TRUE(waitForTriggers(1, std::chrono::seconds(5)));
+  EXPECT_EQ(serve.terminate(std::chrono::seconds(15)).first, 0);
+}
+
 TEST_F(ServeCliTest, SourcesShowsAnEnabledSourceThatNeverRanAsBlind) {
   auto health = sources();
   ASSERT_EQ(health.count("s3:org-trail"), 1u);
