@@ -292,9 +292,6 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
              "health",
              [&]() -> Status {
                for (auto& t : trackers) {
-                 if (t->source() != "push" && t->source() != "health") {
-                   // polling sources write their own after every round
-                 }
                  HT_RETURN_IF_ERROR(t->flush());
                  live::HealthAssessment a =
                      live::assessHealth(t->snapshot(), clock.now(),

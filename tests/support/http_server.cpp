@@ -1,5 +1,8 @@
 #include "support/http_server.h"
 
+#include "aws/xml.h"
+#include "core/strings.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -163,6 +166,16 @@ std::string ScriptedHttpServer::Request::path() const { return target.substr(0, 
 std::string ScriptedHttpServer::Request::query() const {
   size_t q = target.find('?');
   return q == std::string::npos ? std::string() : target.substr(q + 1);
+}
+
+std::vector<std::pair<std::string, std::string>> ScriptedHttpServer::Request::form() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& part : split(body, '&')) {
+    size_t eq = part.find('=');
+    out.emplace_back(aws::xml::percentDecode(part.substr(0, eq)),
+                     eq == std::string::npos ? "" : aws::xml::percentDecode(part.substr(eq + 1)));
+  }
+  return out;
 }
 
 ScriptedHttpServer::ScriptedHttpServer() : ScriptedHttpServer(Handler()) {}

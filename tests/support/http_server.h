@@ -40,6 +40,8 @@ class ScriptedHttpServer {
     const std::string* header(std::string_view name) const;
     std::string path() const;   // target up to '?'
     std::string query() const;  // after '?', "" when none
+    // A form-encoded body (AWS Query protocol) as decoded (name, value) pairs, in the order sent.
+    std::vector<std::pair<std::string, std::string>> form() const;
   };
 
   struct Response {

@@ -35,17 +35,6 @@ Response xml(int status, std::string body) {
   return Response{status, {{"Content-Type", "text/xml"}}, std::move(body)};
 }
 
-// The form body as (name, value) pairs, decoded, in the order sent.
-Params formOf(const std::string& body) {
-  Params out;
-  for (const std::string& part : split(body, '&')) {
-    size_t eq = part.find('=');
-    out.emplace_back(xml::percentDecode(part.substr(0, eq)),
-                     eq == std::string::npos ? "" : xml::percentDecode(part.substr(eq + 1)));
-  }
-  return out;
-}
-
 class IamClientTest : public ::testing::Test {
  protected:
   IamClientTest()
@@ -87,7 +76,7 @@ class IamClientTest : public ::testing::Test {
     EXPECT_TRUE(auth &&
                 auth->find("/" + region + "/" + service + "/aws4_request") != std::string::npos)
         << (auth ? *auth : "no Authorization header");
-    return formOf(r.body);
+    return r.form();
   }
 
   ScriptedHttpServer server_;

@@ -150,16 +150,6 @@ class NoSleep final : public Sleeper {
   void sleepFor(std::chrono::milliseconds) override {}
 };
 
-Params formOf(const std::string& body) {
-  Params out;
-  for (const std::string& part : split(body, '&')) {
-    size_t eq = part.find('=');
-    out.emplace_back(xml::percentDecode(part.substr(0, eq)),
-                     eq == std::string::npos ? "" : xml::percentDecode(part.substr(eq + 1)));
-  }
-  return out;
-}
-
 Credentials testCredentials() {
   Credentials c;
   c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
@@ -233,7 +223,7 @@ TEST_F(SqsClientTest, ReceiveSendsTheDocumentedFormAndDropsCorruptMessages) {
   const std::string* auth = requests[0].header("Authorization");
   ASSERT_NE(auth, nullptr);
   EXPECT_NE(auth->find("/eu-west-1/sqs/aws4_request"), std::string::npos) << *auth;
-  EXPECT_EQ(formOf(requests[0].body), (Params{{"Action", "ReceiveMessage"},
+  EXPECT_EQ(requests[0].form(), (Params{{"Action", "ReceiveMessage"},
                                               {"Version", "2012-11-05"},
                                               {"QueueUrl", queue_},
                                               {"AttributeName.1", "ApproximateReceiveCount"},
@@ -249,7 +239,7 @@ TEST_F(SqsClientTest, QueueDefaultVisibilityIsNotSent) {
   auto got = sqs_.receiveMessages(queue_, req);
   ASSERT_TRUE(got) << got.status().toString();
   EXPECT_TRUE(got->empty());
-  Params form = formOf(server_.requests().at(0).body);
+  Params form = server_.requests().at(0).form();
   for (const auto& [name, value] : form) EXPECT_NE(name, "VisibilityTimeout");
   EXPECT_EQ(form.at(4), (std::pair<std::string, std::string>{"MaxNumberOfMessages", "10"}));
 }
@@ -272,12 +262,12 @@ TEST_F(SqsClientTest, DeleteAndChangeVisibilitySendTheHandle) {
   ASSERT_TRUE(sqs_.changeVisibility(queue_, "AQEB+h/2==", 0));
   auto requests = server_.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(formOf(requests[0].body), (Params{{"Action", "DeleteMessage"},
+  EXPECT_EQ(requests[0].form(), (Params{{"Action", "DeleteMessage"},
                                               {"Version", "2012-11-05"},
                                               {"QueueUrl", queue_},
                                               {"ReceiptHandle", "AQEB+h/1=="}}));
   EXPECT_NE(requests[0].body.find("ReceiptHandle=AQEB%2Bh%2F1%3D%3D"), std::string::npos);
-  EXPECT_EQ(formOf(requests[1].body), (Params{{"Action", "ChangeMessageVisibility"},
+  EXPECT_EQ(requests[1].form(), (Params{{"Action", "ChangeMessageVisibility"},
                                               {"Version", "2012-11-05"},
                                               {"QueueUrl", queue_},
                                               {"ReceiptHandle", "AQEB+h/2=="},
