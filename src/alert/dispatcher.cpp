@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <utility>
@@ -288,13 +289,21 @@ Result<DispatchReport> Dispatcher::runOnce() {
   std::map<std::string, std::vector<store::OutboxItem>> by_output;
   for (auto& item : due) by_output[item.output].push_back(std::move(item));
 
+  // Response actions travel through the outbox as "action:NAME"; their entries say what ran and
+  // keep its output.
   auto timelineEntry = [&](const store::OutboxItem& item, std::string text) {
     store::IncidentEvent e;
     e.incident_id = item.incident_id;
     e.at = now;
-    e.kind = "notified";
+    e.kind = startsWith(item.output, "action:") ? "action" : "notified";
     e.actor = "honeytrail";
     e.text = std::move(text);
+    if (!item.result.empty() || item.attempts > 0) {
+      nlohmann::json details = {{"outbox_id", item.id}, {"attempts", item.attempts}};
+      if (!item.result.empty()) details["output"] = item.result;
+      if (!item.last_error.empty()) details["error"] = item.last_error;
+      e.details = details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
     return e;
   };
   auto save = [&](const store::OutboxItem& item, const std::optional<store::IncidentEvent>& e) {
@@ -335,14 +344,31 @@ Result<DispatchReport> Dispatcher::runOnce() {
                          return id < item.id && settled.count(id) == 0;
                        });
         if (blocked) continue;
+        Result<bool> claimed = store_.claimOutboxItem(item.id, now, now + policy_.lease);
+        if (!claimed.hasValue()) {
+          std::lock_guard lock(mu);
+          if (first_error.isOk()) first_error = claimed.status();
+          break;
+        }
+        if (!*claimed) continue;  // another process has it
 
         DeliveryResult r = output->deliver(item);
         ++item.attempts;
+        item.result = r.output;
+        const bool action = startsWith(output_name, "action:");
         if (r.ok) {
           item.state = "sent";
           item.sent_at = now;
           item.last_error.clear();
-          if (save(item, timelineEntry(item, "sent to " + output_name + " (" + item.kind + ")"))) {
+          std::string text = action ? "ran " + output_name.substr(7) + " (" + item.kind + ")"
+                                    : "sent to " + output_name + " (" + item.kind + ")";
+          // A short answer worth seeing at a glance ("SEC-12 created"); long output stays in
+          // the entry's details.
+          if (!action && !r.output.empty() && r.output.size() <= 80 &&
+              r.output.find('\n') == std::string::npos) {
+            text += ": " + r.output;
+          }
+          if (save(item, timelineEntry(item, std::move(text)))) {
             settled.insert(item.id);
             std::lock_guard lock(mu);
             ++report.delivered;
@@ -353,8 +379,10 @@ Result<DispatchReport> Dispatcher::runOnce() {
         const bool too_old = now - item.created_at > policy_.max_age;
         if (!r.retryable || too_old) {
           item.state = "dead";
-          std::string text = "gave up on " + output_name + " after " +
-                             plural(item.attempts, "attempt") + ": " + item.last_error;
+          std::string text = action
+                                 ? "action " + output_name.substr(7) + " failed: " + item.last_error
+                                 : "gave up on " + output_name + " after " +
+                                       plural(item.attempts, "attempt") + ": " + item.last_error;
           if (save(item, timelineEntry(item, std::move(text)))) {
             std::lock_guard lock(mu);
             ++report.dead;

@@ -25,7 +25,8 @@ struct DeliveryResult {
   bool retryable = true;  // false: permanent (a 4xx other than 408/429): dead at once
   std::optional<std::chrono::seconds> retry_after;  // from the receiver (429/503 Retry-After)
   int http_status = 0;
-  std::string error;  // for the timeline; never contains secrets (URLs are shown without query)
+  std::string error;   // for the timeline; never contains secrets (URLs are shown without query)
+  std::string output;  // what a response action printed or answered (kept on the timeline)
 };
 
 // One configured destination. deliver() makes one attempt; it must return within its own
@@ -58,6 +59,9 @@ struct RetryPolicy {
   std::chrono::seconds first_delay{5};
   std::chrono::seconds max_delay{900};
   std::chrono::hours max_age{24};  // older than this after creation: dead letter
+  // How long an item taken for an attempt stays taken: longer than any one attempt can last, so
+  // that two processes never send it at once, and a crash mid-attempt is retried after it.
+  std::chrono::seconds lease{90};
 };
 
 // When the next attempt should be: first_delay * 2^(attempts-1), capped at max_delay, with full

@@ -8,14 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-int severityRank(const std::string& s) {
-  if (s == "critical") return 4;
-  if (s == "high") return 3;
-  if (s == "medium") return 2;
-  if (s == "low") return 1;
-  return 0;
-}
-
 // The behaviours an incident has shown, kept as JSON in the incident row.
 struct Seen {
   std::vector<std::string> ips;
@@ -74,6 +66,14 @@ std::string incidentTitle(const store::TriggerRecord& t) {
 }
 
 }  // namespace
+
+int severityRank(const std::string& s) {
+  if (s == "critical") return 4;
+  if (s == "high") return 3;
+  if (s == "medium") return 2;
+  if (s == "low") return 1;
+  return 0;
+}
 
 std::string triggerSeverity(const store::TriggerRecord& t) {
   if (t.trigger_class == "touched") return "low";
@@ -178,16 +178,17 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t)
     events.push_back({0, inc.id, at, "escalation", "honeytrail", e, "{}"});
   }
 
-  std::vector<store::OutboxItem> notifications;
+  Announcement announcement;
   if (notifier_ && update.announce()) {
     std::string kind = update.opened ? "new" : "escalation";
     std::string what;
     for (const auto& e : update.escalations) what += (what.empty() ? "" : "; ") + e;
-    HT_ASSIGN_OR_RETURN(notifications, notifier_(inc, kind, what));
+    HT_ASSIGN_OR_RETURN(announcement, notifier_(inc, kind, what, &t));
   }
+  for (auto& e : announcement.events) events.push_back(std::move(e));
   std::vector<int64_t> links;
   if (trigger_id) links.push_back(*trigger_id);
-  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, links, notifications));
+  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, links, announcement.items));
   return update;
 }
 
@@ -218,11 +219,12 @@ Result<store::Incident> IncidentManager::setState(const std::string& id, const s
                                                before + " -> " + state,
                                                json{{"from", before}, {"to", state}}.dump()}};
   if (!note.empty()) events.push_back({0, id, inc.updated_at, "note", actor, note, "{}"});
-  std::vector<store::OutboxItem> notifications;
+  Announcement announcement;
   if (notifier_ && state == "resolved") {
-    HT_ASSIGN_OR_RETURN(notifications, notifier_(inc, "resolved", ""));
+    HT_ASSIGN_OR_RETURN(announcement, notifier_(inc, "resolved", "", nullptr));
   }
-  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, {}, notifications));
+  for (auto& e : announcement.events) events.push_back(std::move(e));
+  HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, {}, announcement.items));
   return inc;
 }
 

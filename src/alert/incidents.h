@@ -30,14 +30,25 @@ struct IncidentUpdate {
   bool announce() const { return opened || !escalations.empty(); }
 };
 
-// Builds the notifications for an incident change ("new", "escalation", "resolved"); they are
-// saved with the change. Empty (no routes configured) means nothing is announced.
-using Notifier = std::function<Result<std::vector<store::OutboxItem>>(
-    const store::Incident& incident, const std::string& kind, const std::string& what_is_new)>;
+// What an incident change causes: notifications and response actions for the outbox, and
+// timeline entries for what was deliberately not sent (a quiet rule, a throttle).
+struct Announcement {
+  std::vector<store::OutboxItem> items;
+  std::vector<store::IncidentEvent> events;
+};
+
+// Builds the announcement of an incident change ("new", "escalation", "resolved"); it is saved
+// with the change. trigger is the trigger that caused it (nullptr for "resolved"). An empty
+// announcement (no routes match) means nothing is sent.
+using Notifier = std::function<Result<Announcement>(
+    const store::Incident& incident, const std::string& kind, const std::string& what_is_new,
+    const store::TriggerRecord* trigger)>;
 
 // Severity of one trigger: exposure and real uses are high, a write or privilege change is
 // critical, a mere mention (touched) is low.
 std::string triggerSeverity(const store::TriggerRecord& t);
+// info 0, low 1, medium 2, high 3, critical 4 (unknown text counts as info).
+int severityRank(const std::string& severity);
 
 // Legal state changes: open → acknowledged → confirmed | false-positive → resolved (steps may be
 // skipped forward; resolved and false-positive incidents take no new triggers).

@@ -12,9 +12,10 @@
 #include <memory>
 #include <thread>
 
+#include "alert/outputs.h"
 #include "app/context.h"
-#include "app/serve.h"
 #include "app/output.h"
+#include "app/serve.h"
 #include "aws/key_id.h"
 #include "aws/setup_templates.h"
 #include "config/config.h"
@@ -170,6 +171,23 @@ void installStopHandlers() {
 bool sleepUnlessStopped(int seconds) {
   for (int i = 0; i < seconds * 10 && !g_stop; ++i) ::usleep(100000);
   return !g_stop;
+}
+
+std::string localHostName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return host;
+}
+
+void printDrain(const std::string& who, const alert::DrainSummary& s) {
+  std::cerr << who << ": alerts " << s.totals.delivered << " delivered, " << s.totals.dead
+            << " dead, " << s.still_pending << " waiting in the outbox";
+  if (s.still_pending > 0) std::cerr << " (honeytrail serve or alert flush delivers them)";
+  if (s.awaiting_approval > 0) {
+    std::cerr << ", " << s.awaiting_approval
+              << " action(s) waiting for approval (honeytrail alert list --state approval)";
+  }
+  std::cerr << "\n";
 }
 
 int defaultThreads() {
@@ -851,6 +869,10 @@ int runCli(int argc, char** argv) {
     options.validate_all = true;
     uint64_t stored = 0;
     uint64_t incidents_opened = 0;
+    // Outputs are built (and their credentials read) before any work, so that a missing
+    // credential stops the command instead of leaving alerts it cannot send.
+    alert::Delivery* delivery = nullptr;
+    if (!c.config().alerts.routes.empty()) delivery = unwrap(c.delivery());
     unwrap(c.incidents().catchUp());
     detect::ScanSummary summary = runScan(
         index, unwrap(ingest::expandPaths(ingest_paths)), options, [&](detect::FoundEvent&& f) {
@@ -872,8 +894,12 @@ int runCli(int argc, char** argv) {
         });
     std::cerr << "ingest: " << summary.files << " file(s), " << summary.records << " record(s), "
               << summary.matched_events << " matching event(s), " << stored << " new trigger(s), "
-              << incidents_opened << " new incident(s), "
-              << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
+              << incidents_opened << " new incident(s), " << summary.duplicates << " duplicate(s), "
+              << summary.problems << " problem(s)\n";
+    if (delivery != nullptr) {
+      auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
+      printDrain("ingest", unwrap(delivery->drain(wait)));
+    }
   });
 
   auto* hunt_cmd =
@@ -1061,6 +1087,168 @@ int runCli(int argc, char** argv) {
   inote_cmd->callback([&] {
     check(ctx().incidents().addNote(inote_id, tokens::currentActor(), inote_text));
     std::cout << "noted\n";
+  });
+
+  // ---- alerts: the outbox, tests, approvals ----
+  auto* alert_cmd = app.add_subcommand("alert", "Alert delivery: the outbox, tests, approvals");
+  alert_cmd->require_subcommand(1);
+  auto outboxJson = [](const store::OutboxItem& o) {
+    json j = {{"id", o.id},
+              {"incident_id", o.incident_id},
+              {"output", o.output},
+              {"kind", o.kind},
+              {"route", o.route},
+              {"state", o.state},
+              {"attempts", o.attempts},
+              {"created_at", formatTime(o.created_at)},
+              {"next_attempt_at", formatTime(o.next_attempt_at)},
+              {"last_error", o.last_error}};
+    if (o.sent_at) j["sent_at"] = formatTime(*o.sent_at);
+    if (!o.result.empty()) j["result"] = o.result;
+    return j;
+  };
+  auto* alist_cmd = alert_cmd->add_subcommand("list", "Notifications and actions in the outbox");
+  std::string alist_state, alist_incident, alist_out;
+  alist_cmd->add_option("--state", alist_state, "Only in this state")
+      ->check(CLI::IsMember({"pending", "sent", "dead", "approval", "dry-run", "rejected"}));
+  alist_cmd->add_option("--incident", alist_incident, "Only this incident's");
+  addOutputOption(alist_cmd, &alist_out);
+  alist_cmd->callback([&] {
+    std::optional<std::string> state;
+    if (!alist_state.empty()) state = alist_state;
+    auto items = alist_incident.empty() ? unwrap(ctx().store().listOutbox(state))
+                                        : unwrap(ctx().store().incidentOutbox(alist_incident));
+    if (state) {
+      std::erase_if(items, [&](const store::OutboxItem& o) { return o.state != *state; });
+    }
+    if (parseOutput(alist_out) == OutputFormat::kJson) {
+      for (const auto& o : items) std::cout << outboxJson(o).dump() << "\n";
+      return;
+    }
+    Table t({"ID", "INCIDENT", "OUTPUT", "KIND", "ROUTE", "STATE", "ATTEMPTS", "WHEN", "ERROR"});
+    for (const auto& o : items) {
+      std::string when = o.sent_at ? formatTime(*o.sent_at) : formatTime(o.next_attempt_at);
+      t.add({std::to_string(o.id), o.incident_id, o.output, o.kind, o.route, o.state,
+             std::to_string(o.attempts), when, o.last_error});
+    }
+    std::cout << (t.empty() ? "the outbox is empty\n" : t.render());
+  });
+
+  auto* aflush_cmd = alert_cmd->add_subcommand(
+      "flush", "Deliver what is waiting in the outbox now (retries that fall due are waited for)");
+  int aflush_wait = 60;
+  aflush_cmd->add_option("--wait", aflush_wait, "Seconds to keep retrying (default 60)")
+      ->check(CLI::Range(0, 86400));
+  aflush_cmd->callback([&] {
+    alert::Delivery* delivery = unwrap(ctx().delivery());
+    printDrain("alert flush", unwrap(delivery->drain(std::chrono::seconds(aflush_wait))));
+  });
+
+  auto* atest_cmd = alert_cmd->add_subcommand(
+      "test", "Send a clearly marked test message through a route's outputs, now");
+  std::string atest_route;
+  atest_cmd->add_option("--route", atest_route, "The route (alerts.routes.NAME)")->required();
+  atest_cmd->callback([&] {
+    Context& c = ctx();
+    const config::AlertsOptions& alerts = c.config().alerts;
+    auto route = std::find_if(alerts.routes.begin(), alerts.routes.end(),
+                              [&](const config::RouteOptions& r) { return r.name == atest_route; });
+    if (route == alerts.routes.end()) {
+      std::string known;
+      for (const auto& r : alerts.routes) known += (known.empty() ? "" : ", ") + r.name;
+      check(Status::notFound("no route named " + atest_route +
+                             " (routes: " + (known.empty() ? "none" : known) + ")"));
+    }
+    alert::Story story =
+        alert::testStory(atest_route, c.config().alerts.ui_base_url, SystemClock::instance().now());
+    int failed = 0;
+    for (const std::string& name : route->outputs) {
+      auto o = std::find_if(alerts.outputs.begin(), alerts.outputs.end(),
+                            [&](const config::OutputOptions& x) { return x.name == name; });
+      if (o == alerts.outputs.end()) continue;
+      if (!o->enabled) {
+        std::cout << name << ": skipped (enabled: false)\n";
+        continue;
+      }
+      std::unique_ptr<alert::Output> output = unwrap(alert::makeOutput(*o, config::processEnv()));
+      store::OutboxItem item;
+      item.incident_id = story.incident_id;
+      item.output = name;
+      item.kind = "test";
+      item.route = atest_route;
+      item.body = alert::renderBody(*o, story, SystemClock::instance().now(), localHostName());
+      alert::DeliveryResult r = output->deliver(item);
+      if (r.ok) {
+        std::cout << name << ": sent" << (r.output.empty() ? "" : " (" + r.output + ")") << "\n";
+      } else {
+        ++failed;
+        std::cout << name << ": FAILED: " << r.error << "\n";
+      }
+    }
+    if (!route->actions.empty()) {
+      std::cout << "actions are not run by a test (" << route->actions.size()
+                << " on this route)\n";
+    }
+    if (failed > 0) check(Status::ioError(std::to_string(failed) + " output(s) failed"));
+  });
+
+  // Approval of response actions waiting in the outbox.
+  auto decide = [&](int64_t id, bool approve, const std::string& note) {
+    Context& c = ctx();
+    auto found = unwrap(c.store().getOutboxItem(id));
+    if (!found || !startsWith(found->output, "action:")) {
+      check(Status::notFound("no response action " + std::to_string(id) +
+                             " in the outbox (see honeytrail alert list --state approval)"));
+    }
+    store::OutboxItem item = *found;
+    if (item.state != "approval") {
+      check(Status::failedPrecondition("action " + std::to_string(id) + " is " + item.state +
+                                       ", not waiting for approval"));
+    }
+    TimePoint now = SystemClock::instance().now();
+    item.state = approve ? "pending" : "rejected";
+    item.next_attempt_at = now;
+    store::IncidentEvent e;
+    e.incident_id = item.incident_id;
+    e.at = now;
+    e.kind = "action";
+    e.actor = tokens::currentActor();
+    e.text = std::string(approve ? "approved" : "rejected") + " action " + item.output.substr(7) +
+             (note.empty() ? "" : ": " + note);
+    e.details = json{{"outbox_id", id}, {"decision", approve ? "approved" : "rejected"}}.dump();
+    check(c.store().recordDelivery(item, e));
+    return item;
+  };
+  auto* aapprove_cmd =
+      alert_cmd->add_subcommand("approve", "Approve a response action that waits for approval");
+  int64_t aapprove_id = 0;
+  std::string aapprove_note;
+  bool aapprove_no_run = false;
+  aapprove_cmd->add_option("ID", aapprove_id, "Outbox ID (honeytrail alert list)")->required();
+  aapprove_cmd->add_option("--note", aapprove_note, "Why, for the timeline");
+  aapprove_cmd->add_flag("--no-run", aapprove_no_run, "Only approve; serve or alert flush runs it");
+  aapprove_cmd->callback([&] {
+    store::OutboxItem item = decide(aapprove_id, true, aapprove_note);
+    std::cout << "approved " << item.output.substr(7) << " for " << item.incident_id << "\n";
+    if (!aapprove_no_run) {
+      alert::Delivery* delivery = unwrap(ctx().delivery());
+      printDrain("alert approve", unwrap(delivery->drain(std::chrono::seconds(0))));
+      auto after = unwrap(ctx().store().getOutboxItem(aapprove_id));
+      if (after && !after->result.empty()) std::cout << after->result;
+      if (after && after->state == "dead") {
+        check(Status::ioError("action " + std::to_string(aapprove_id) +
+                              " failed: " + after->last_error));
+      }
+    }
+  });
+  auto* areject_cmd = alert_cmd->add_subcommand("reject", "Reject a response action");
+  int64_t areject_id = 0;
+  std::string areject_note;
+  areject_cmd->add_option("ID", areject_id, "Outbox ID")->required();
+  areject_cmd->add_option("--note", areject_note, "Why, for the timeline");
+  areject_cmd->callback([&] {
+    store::OutboxItem item = decide(areject_id, false, areject_note);
+    std::cout << "rejected " << item.output.substr(7) << " for " << item.incident_id << "\n";
   });
 
   // ---- live detection: serve, sources ----

@@ -1,5 +1,7 @@
 #include "app/context.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -149,10 +151,39 @@ alert::IncidentManager& Context::incidents() {
     incident_random_ = std::make_unique<aws::SodiumRandomSource>();
     alert::IncidentOptions options;
     options.window = std::chrono::minutes(config_.alerts.incident_window_minutes);
-    incidents_ = std::make_unique<alert::IncidentManager>(*store_, SystemClock::instance(),
-                                                          *incident_random_, options);
+    alert::Notifier notifier;
+    if (!config_.alerts.routes.empty()) notifier = router().notifier();
+    incidents_ = std::make_unique<alert::IncidentManager>(
+        *store_, SystemClock::instance(), *incident_random_, options, std::move(notifier));
   }
   return *incidents_;
+}
+
+alert::Router& Context::router() {
+  if (!router_) {
+    openStore();
+    std::string base_dir;
+    if (!config_path_.empty()) {
+      base_dir = std::filesystem::path(config_path_).parent_path().string();
+      if (base_dir.empty()) base_dir = ".";
+    }
+    auto runbooks = alert::loadRunbooks(config_.alerts, base_dir);
+    if (!runbooks.hasValue()) throw ContextError{runbooks.status()};
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    router_ = std::make_unique<alert::Router>(*store_, SystemClock::instance(), config_.alerts,
+                                              std::move(runbooks).value(), host);
+  }
+  return *router_;
+}
+
+Result<alert::Delivery*> Context::delivery() {
+  if (!delivery_) {
+    openStore();
+    HT_ASSIGN_OR_RETURN(delivery_, alert::Delivery::create(*store_, SystemClock::instance(),
+                                                           config_.alerts, config::processEnv()));
+  }
+  return delivery_.get();
 }
 
 Result<const detect::Enricher*> Context::enricher() {

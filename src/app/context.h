@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "alert/delivery.h"
 #include "alert/incidents.h"
+#include "alert/router.h"
 #include "aws/key_id.h"
 #include "aws/session.h"
 #include "config/options.h"
@@ -42,8 +44,14 @@ class Context {
   Result<std::vector<tokens::Finding>> auditAll();
   // The AWS clients, built on first use from the config's aws section.
   Result<aws::AwsSession*> aws();
-  // Incident grouping (alerts.incident_window_minutes) over the store.
+  // Incident grouping (alerts.incident_window_minutes) over the store; its announcements go
+  // through router() into the outbox.
   alert::IncidentManager& incidents();
+  // Alert routing (alerts.routes, quiet rules, throttles, runbooks).
+  alert::Router& router();
+  // The configured outputs and actions with the dispatcher over them; credentials are read from
+  // the environment on first use, and a missing one is an error naming the key.
+  Result<alert::Delivery*> delivery();
   // The local enrichment files of the config's enrich section; nullptr when none is set.
   Result<const detect::Enricher*> enricher();
 
@@ -68,7 +76,9 @@ class Context {
   std::unique_ptr<tokens::Registry> registry_;
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<aws::RandomSource> incident_random_;
+  std::unique_ptr<alert::Router> router_;
   std::unique_ptr<alert::IncidentManager> incidents_;
+  std::unique_ptr<alert::Delivery> delivery_;
   bool enricher_loaded_ = false;
   std::unique_ptr<detect::Enricher> enricher_;
 };

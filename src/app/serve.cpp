@@ -127,6 +127,37 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                  return Status::ok();
                },
                {}});
+  // Alert delivery: outputs are built (credentials read) before detection starts, so a missing
+  // credential stops serve at start instead of leaving alerts that can never go out.
+  live::PollLoop* delivery_loop = nullptr;
+  if (!cfg.alerts.outputs.empty() || !cfg.alerts.actions.empty()) {
+    service.add({"alert delivery",
+                 [&]() -> Status {
+                   HT_ASSIGN_OR_RETURN(alert::Delivery * delivery, ctx.delivery());
+                   std::string names;
+                   for (const auto& n : delivery->names()) names += (names.empty() ? "" : ", ") + n;
+                   log::info("serve: alert outputs: " + (names.empty() ? "none" : names));
+                   delivery_loop = startLoop(
+                       "alerts",
+                       [delivery]() -> Status {
+                         HT_ASSIGN_OR_RETURN(alert::DispatchReport r, delivery->runOnce());
+                         if (r.dead > 0 || r.unknown_output > 0) {
+                           log::error("alerts: " + std::to_string(r.dead + r.unknown_output) +
+                                      " notification(s) could not be delivered (see honeytrail "
+                                      "alert list --state dead)");
+                         }
+                         return Status::ok();
+                       },
+                       std::chrono::seconds(1), nullptr);
+                   return Status::ok();
+                 },
+                 [&] {
+                   if (delivery_loop != nullptr) {
+                     delivery_loop->requestStop();
+                     delivery_loop->join();
+                   }
+                 }});
+  }
   service.add(
       {"detection pipeline",
        [&]() -> Status {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 #include "config/schema.h"
 #include "core/files.h"
@@ -223,7 +224,16 @@ class Loader {
         report(key_line, path, "unknown key (write nested sections instead of dots in a name)");
         continue;
       }
-      if (isSection(path)) {
+      if (const CollectionSpec* collection = findCollection(path)) {
+        if (value.IsNull()) continue;
+        if (!value.IsMap()) {
+          report(lineOf(value, key_line), path,
+                 "expected a mapping of " + std::string(collection->noun) +
+                     " names, each with its settings, got " + describeNode(value));
+          continue;
+        }
+        walkCollection(*collection, value, config);
+      } else if (isSection(path)) {
         if (value.IsNull()) continue;  // "log:" with nothing under it keeps the defaults
         if (!value.IsMap()) {
           report(lineOf(value, key_line), path,
@@ -239,6 +249,207 @@ class Loader {
     }
   }
 
+  // Each key under a collection is an entry name; its value holds the entry's own keys.
+  void walkCollection(const CollectionSpec& collection, const YAML::Node& node, Config* config) {
+    const std::string base(collection.path);
+    std::map<std::string, int> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
+      int key_line = lineOf(key, 0);
+      if (!key.IsScalar() || !isEntryName(key.Scalar())) {
+        report(key_line, base,
+               std::string(collection.noun) +
+                   " names are 1 to 64 letters, digits, '-' or '_', got " + describeNode(key));
+        continue;
+      }
+      const std::string& name = key.Scalar();
+      std::string entry = base + "." + name;
+      auto [prev, inserted] = seen.emplace(name, key_line);
+      if (!inserted) {
+        report(key_line, entry,
+               "duplicate " + std::string(collection.noun) + " (first on line " +
+                   std::to_string(prev->second) + ")");
+        continue;
+      }
+      if (!value.IsNull() && !value.IsMap()) {
+        report(lineOf(value, key_line), entry,
+               "expected a mapping of settings, got " + describeNode(value));
+        continue;
+      }
+      size_t item = collection.add(*config);
+      collection.name(*config, item) = name;
+      entry_lines_[entry] = key_line;
+      if (value.IsNull()) continue;
+      for (auto field = value.begin(); field != value.end(); ++field) {
+        const YAML::Node field_key = field->first;
+        const YAML::Node field_value = field->second;
+        int field_line = lineOf(field_key, key_line);
+        if (!field_key.IsScalar() || field_key.Scalar().empty()) {
+          report(field_line, entry, "keys must be plain names, got " + describeNode(field_key));
+          continue;
+        }
+        const std::string& field_name = field_key.Scalar();
+        std::string shown = entry + "." + field_name;
+        if (const KeySpec* spec = findKey(base + ".*." + field_name)) {
+          applyKey(*spec, field_value, field_line, config, item, shown);
+        } else {
+          std::string message = unknownKeyMessage(base + ".*", field_name);
+          report(field_line, shown, replaceAll(message, base + ".*.", entry + "."));
+        }
+      }
+    }
+  }
+
+  static bool isEntryName(const std::string& name) {
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+  }
+
+ public:
+  // Checks that span keys: names that refer to other entries, and the settings each output or
+  // action type needs. Runs after the whole document is read.
+  void checkReferences(const Config& c) {
+    const AlertsOptions& a = c.alerts;
+    auto line = [&](const std::string& entry) {
+      auto it = entry_lines_.find(entry);
+      return it == entry_lines_.end() ? 0 : it->second;
+    };
+    auto hasOutput = [&](const std::string& n) {
+      return std::any_of(a.outputs.begin(), a.outputs.end(),
+                         [&](const OutputOptions& o) { return o.name == n; });
+    };
+    auto hasAction = [&](const std::string& n) {
+      return std::any_of(a.actions.begin(), a.actions.end(),
+                         [&](const ActionOptions& o) { return o.name == n; });
+    };
+    auto hasRoute = [&](const std::string& n) {
+      return std::any_of(a.routes.begin(), a.routes.end(),
+                         [&](const RouteOptions& o) { return o.name == n; });
+    };
+    auto names = [](const auto& entries) {
+      std::string out;
+      for (const auto& e : entries) out += (out.empty() ? "" : ", ") + e.name;
+      return out.empty() ? std::string("none") : out;
+    };
+    // An entry with a bad value already reported is not checked again: the bad value was not
+    // applied, and "needs X" on top of "X is invalid" would only confuse.
+    auto troubled = [&](const std::string& entry) {
+      return std::any_of(problems_->begin(), problems_->end(), [&](const ConfigProblem& p) {
+        return p.key_path == entry || startsWith(p.key_path, entry + ".");
+      });
+    };
+    for (const OutputOptions& o : a.outputs) {
+      std::string entry = "alerts.outputs." + o.name;
+      if (troubled(entry)) continue;
+      int at = line(entry);
+      if (o.type.empty()) {
+        report(at, entry + ".type",
+               "every output needs a type (webhook, slack, teams, pagerduty, jira, email, syslog, "
+               "file)");
+        continue;
+      }
+      bool web = o.type == "webhook" || o.type == "slack" || o.type == "teams";
+      bool http_url =
+          o.url.empty() || startsWith(o.url, "http://") || startsWith(o.url, "https://");
+      if (web && o.url.empty() && o.url_env.empty()) {
+        report(at, entry, "a " + o.type + " output needs url or url_env");
+      }
+      if ((web || o.type == "pagerduty" || o.type == "jira") && !http_url) {
+        report(at, entry + ".url", "a " + o.type + " output needs an http:// or https:// URL");
+      }
+      if (o.type == "pagerduty" && o.secret_env.empty()) {
+        report(at, entry,
+               "a pagerduty output needs secret_env (the variable holding the routing key)");
+      }
+      if (o.type == "jira") {
+        if (o.url.empty())
+          report(at, entry,
+                 "a jira output needs url (the site, e.g. https://example.atlassian.net)");
+        if (o.jira_project.empty()) report(at, entry, "a jira output needs jira_project");
+        if (o.username.empty() || o.secret_env.empty()) {
+          report(at, entry,
+                 "a jira output needs username and secret_env (the API token's variable)");
+        }
+      }
+      if (o.type == "email") {
+        if (!startsWith(o.url, "smtp://") && !startsWith(o.url, "smtps://")) {
+          report(at, entry + ".url", "an email output needs an smtp:// or smtps:// URL");
+        }
+        if (o.email_from.empty() || o.email_to.empty()) {
+          report(at, entry, "an email output needs email_from and email_to");
+        }
+      }
+      if (o.type == "syslog" && !startsWith(o.url, "udp://") && !startsWith(o.url, "tcp://") &&
+          !startsWith(o.url, "unix://")) {
+        report(at, entry + ".url",
+               "a syslog output needs url udp://host:port, tcp://host:port or unix:///dev/log");
+      }
+      if (o.type == "file" && o.path.empty()) {
+        report(at, entry, "a file output needs path (\"-\" for standard output)");
+      }
+    }
+    for (const RouteOptions& r : a.routes) {
+      std::string entry = "alerts.routes." + r.name;
+      if (troubled(entry)) continue;
+      if (r.outputs.empty() && r.actions.empty()) {
+        report(line(entry), entry, "a route needs outputs (or actions)");
+      }
+      for (const std::string& o : r.outputs) {
+        if (!hasOutput(o)) {
+          report(line(entry), entry + ".outputs",
+                 "no output named " + jsonQuote(o) + " (outputs: " + names(a.outputs) + ")");
+        }
+      }
+      for (const std::string& o : r.actions) {
+        if (!hasAction(o)) {
+          report(line(entry), entry + ".actions",
+                 "no action named " + jsonQuote(o) + " (actions: " + names(a.actions) + ")");
+        }
+      }
+    }
+    for (const QuietOptions& q : a.quiet) {
+      std::string entry = "alerts.quiet." + q.name;
+      if (troubled(entry)) continue;
+      if (q.source_ips.empty() && q.user_agents.empty() && q.tokens.empty()) {
+        report(
+            line(entry), entry,
+            "a quiet rule needs source_ips, user_agents or tokens (it would silence everything)");
+      }
+      if (q.expires.empty()) {
+        report(line(entry), entry + ".expires",
+               "a quiet rule needs expires (a forgotten silence hides real attacks)");
+      }
+      for (const std::string& r : q.routes) {
+        if (!hasRoute(r)) {
+          report(line(entry), entry + ".routes",
+                 "no route named " + jsonQuote(r) + " (routes: " + names(a.routes) + ")");
+        }
+      }
+    }
+    for (const ActionOptions& x : a.actions) {
+      std::string entry = "alerts.actions." + x.name;
+      if (troubled(entry)) continue;
+      if (x.type.empty()) {
+        report(line(entry), entry + ".type", "every action needs a type (command or webhook)");
+      } else if (x.type == "command" && x.command.empty()) {
+        report(line(entry), entry + ".command",
+               "a command action needs command (the program and its arguments, as a list)");
+      } else if (x.type == "webhook" && x.url.empty()) {
+        report(line(entry), entry + ".url", "a webhook action needs url");
+      }
+    }
+    for (const RunbookOptions& r : a.runbooks) {
+      std::string entry = "alerts.runbooks." + r.name;
+      if (troubled(entry)) continue;
+      if (r.markdown.empty() == r.file.empty()) {
+        report(line(entry), entry, "a runbook needs exactly one of markdown or file");
+      }
+    }
+  }
+
+ private:
   // Expands ${...} in a scalar and says where the result came from when it differs, so that a bad
   // value pulled from the environment can be traced back to its reference.
   std::optional<std::string> scalarText(const YAML::Node& node, const std::string& key_path,
@@ -253,12 +464,14 @@ class Loader {
     return std::move(expanded).value();
   }
 
-  void applyKey(const KeySpec& spec, const YAML::Node& value, int key_line, Config* config) {
+  // item and shown_path apply to keys of a collection entry (shown_path names the entry).
+  void applyKey(const KeySpec& spec, const YAML::Node& value, int key_line, Config* config,
+                size_t item = 0, const std::string& shown_path = "") {
     if (value.IsNull()) return;  // "key:" with no value keeps the default
-    const std::string path(spec.path);
+    const std::string path = shown_path.empty() ? std::string(spec.path) : shown_path;
     int line = lineOf(value, key_line);
     if (spec.kind == ValueKind::kStringList) {
-      applyList(spec, value, line, config);
+      applyList(spec, value, line, config, item, path);
       return;
     }
     if (!value.IsScalar()) {
@@ -271,12 +484,12 @@ class Loader {
     switch (spec.kind) {
       case ValueKind::kString: {
         if (!passesCheck(spec, *text, path, line)) return;
-        std::get<StringField>(spec.field)(*config) = *text;
+        std::get<StringField>(spec.field)(*config, item) = *text;
         return;
       }
       case ValueKind::kEnum: {
         if (!isAllowed(spec, *text, origin, path, line)) return;
-        std::get<StringField>(spec.field)(*config) = *text;
+        std::get<StringField>(spec.field)(*config, item) = *text;
         return;
       }
       case ValueKind::kInt: {
@@ -295,7 +508,7 @@ class Loader {
                      std::to_string(spec.max_value) + ", got " + quoteShort(*text) + origin);
           return;
         }
-        std::get<IntField>(spec.field)(*config) = *parsed;
+        std::get<IntField>(spec.field)(*config, item) = *parsed;
         return;
       }
       case ValueKind::kBool: {
@@ -304,7 +517,7 @@ class Loader {
           report(line, path, "expected true or false, got " + quoteShort(*text) + origin);
           return;
         }
-        std::get<BoolField>(spec.field)(*config) = *parsed;
+        std::get<BoolField>(spec.field)(*config, item) = *parsed;
         return;
       }
       case ValueKind::kStringList:
@@ -312,8 +525,8 @@ class Loader {
     }
   }
 
-  void applyList(const KeySpec& spec, const YAML::Node& value, int line, Config* config) {
-    const std::string path(spec.path);
+  void applyList(const KeySpec& spec, const YAML::Node& value, int line, Config* config,
+                 size_t item, const std::string& path) {
     if (!value.IsSequence()) {
       report(line, path,
              "expected a list of strings, got " + describeNode(value) +
@@ -339,7 +552,7 @@ class Loader {
       }
       items.push_back(std::move(*text));
     }
-    if (ok) std::get<StringListField>(spec.field)(*config) = std::move(items);
+    if (ok) std::get<StringListField>(spec.field)(*config, item) = std::move(items);
   }
 
   bool passesCheck(const KeySpec& spec, const std::string& text, const std::string& key_path,
@@ -377,6 +590,7 @@ class Loader {
   const std::string& source_;
   const EnvLookup& env_;
   std::vector<ConfigProblem>* problems_;
+  std::map<std::string, int> entry_lines_;  // "alerts.outputs.pager" -> line of its name
 };
 
 std::string joinProblems(const std::vector<ConfigProblem>& problems, size_t from) {
@@ -432,6 +646,7 @@ Result<Config> parseConfigCollect(std::string_view yaml_text, const std::string&
                         " (remove the extra \"---\")");
     } else if (!documents.empty()) {
       loader.loadDocument(documents.front(), &config);
+      loader.checkReferences(config);
     }
   } catch (const YAML::ParserException& e) {
     // yaml-cpp marks are 0-based; editors count from 1.
@@ -457,11 +672,38 @@ Result<Config> loadConfigFile(const std::string& path) {
   return parseConfig(text.value(), path, processEnv());
 }
 
+void writeKey(const KeySpec& spec, const Config& config, size_t item, const std::string& indent,
+              const std::string& name, std::string* out) {
+  switch (spec.kind) {
+    case ValueKind::kString:
+    case ValueKind::kEnum:
+      *out += indent + name + ": " + yamlString(readScalar(spec, config, item)) + "\n";
+      break;
+    case ValueKind::kInt:
+    case ValueKind::kBool:
+      *out += indent + name + ": " + readScalar(spec, config, item) + "\n";
+      break;
+    case ValueKind::kStringList: {
+      std::vector<std::string> items = readList(spec, config, item);
+      if (items.empty()) {
+        *out += indent + name + ": []\n";
+        break;
+      }
+      *out += indent + name + ":\n";
+      for (const std::string& text : items) *out += indent + "  - " + yamlString(text) + "\n";
+      break;
+    }
+  }
+}
+
 std::string configToYaml(const Config& config) {
   std::string out;
   std::string open_section;  // sections already written, as a dotted path
+  std::set<std::string_view> collections_written;
   for (const KeySpec& spec : configSchema()) {
-    std::string section = parentOf(spec.path);
+    const CollectionSpec* collection = collectionOf(spec);
+    if (collection != nullptr && collections_written.count(collection->path)) continue;
+    std::string section = parentOf(collection != nullptr ? collection->path : spec.path);
     // Open each section on the way from the common parent down to this key's section.
     if (section != open_section) {
       std::vector<std::string> want =
@@ -479,25 +721,21 @@ std::string configToYaml(const Config& config) {
     }
     std::string indent(
         section.empty() ? 0 : (std::count(section.begin(), section.end(), '.') + 1) * 2, ' ');
-    std::string name = lastComponent(spec.path);
-    switch (spec.kind) {
-      case ValueKind::kString:
-      case ValueKind::kEnum:
-        out += indent + name + ": " + yamlString(readScalar(spec, config)) + "\n";
-        break;
-      case ValueKind::kInt:
-      case ValueKind::kBool:
-        out += indent + name + ": " + readScalar(spec, config) + "\n";
-        break;
-      case ValueKind::kStringList: {
-        std::vector<std::string> items = readList(spec, config);
-        if (items.empty()) {
-          out += indent + name + ": []\n";
-          break;
-        }
-        out += indent + name + ":\n";
-        for (const std::string& item : items) out += indent + "  - " + yamlString(item) + "\n";
-        break;
+    if (collection == nullptr) {
+      writeKey(spec, config, 0, indent, lastComponent(spec.path), &out);
+      continue;
+    }
+    // The whole collection at once: each entry with every key of its shape.
+    collections_written.insert(collection->path);
+    size_t count = collection->count(config);
+    out += indent + lastComponent(collection->path) + ":" + (count == 0 ? " {}\n" : "\n");
+    std::string prefix = std::string(collection->path) + ".*.";
+    for (size_t item = 0; item < count; ++item) {
+      out +=
+          indent + "  " + yamlString(collection->name(const_cast<Config&>(config), item)) + ":\n";
+      for (const KeySpec& field : configSchema()) {
+        if (!startsWith(field.path, prefix)) continue;
+        writeKey(field, config, item, indent + "    ", lastComponent(field.path), &out);
       }
     }
   }
@@ -506,10 +744,33 @@ std::string configToYaml(const Config& config) {
 
 std::vector<std::string> diffConfigs(const Config& a, const Config& b) {
   std::vector<std::string> out;
+  std::set<std::string_view> reshaped;  // collections whose entries differ in number or name
+  for (const CollectionSpec& c : configCollections()) {
+    size_t n = c.count(a);
+    bool same = n == c.count(b);
+    for (size_t i = 0; same && i < n; ++i) {
+      same = c.name(const_cast<Config&>(a), i) == c.name(const_cast<Config&>(b), i);
+    }
+    if (!same) reshaped.insert(c.path);
+  }
   for (const KeySpec& spec : configSchema()) {
-    bool same = spec.kind == ValueKind::kStringList ? readList(spec, a) == readList(spec, b)
-                                                    : readScalar(spec, a) == readScalar(spec, b);
-    if (!same) out.emplace_back(spec.path);
+    const CollectionSpec* c = collectionOf(spec);
+    auto differs = [&](size_t item) {
+      return spec.kind == ValueKind::kStringList
+                 ? readList(spec, a, item) != readList(spec, b, item)
+                 : readScalar(spec, a, item) != readScalar(spec, b, item);
+    };
+    if (c == nullptr) {
+      if (differs(0)) out.emplace_back(spec.path);
+      continue;
+    }
+    if (reshaped.count(c->path)) {
+      if (std::find(out.begin(), out.end(), c->path) == out.end()) out.emplace_back(c->path);
+      continue;
+    }
+    for (size_t i = 0; i < c->count(a); ++i) {
+      if (differs(i)) out.push_back(entryPath(spec.path, c->name(const_cast<Config&>(a), i)));
+    }
   }
   return out;
 }

@@ -157,11 +157,111 @@ struct SourcesOptions {
   int blind_after_minutes = 60;
 };
 
+// One place alerts go (alerts.outputs.NAME). Credentials are never written in the config: the
+// *_env keys name environment variables that hold them, read when the output is built.
+struct OutputOptions {
+  std::string name;  // the mapping key; routes refer to it
+  bool enabled = true;
+  // webhook | slack | teams | pagerduty | jira | email | syslog | file
+  std::string type;
+  // webhook, slack, teams: the URL to POST to. pagerduty: the Events API endpoint ("" = PagerDuty's
+  // https://events.pagerduty.com/v2/enqueue). jira: the site's base URL. email: the SMTP server
+  // (smtp://host:587, STARTTLS required; smtps://host:465). syslog: udp://host:port,
+  // tcp://host:port or unix:///dev/log.
+  std::string url;
+  // The variable that holds the URL instead, for Slack and Teams webhook URLs (they are the
+  // credential). Wins over url when set.
+  std::string url_env;
+  // The variable that holds the secret: the webhook's HMAC key, PagerDuty's routing key, Jira's
+  // API token, the SMTP password.
+  std::string secret_env;
+  std::string username;        // Jira account (email address), SMTP user
+  bool allow_private = false;  // let webhook-style outputs reach private or loopback addresses
+  std::string ca_file;         // extra CA bundle for TLS (an internal CA); "" = system
+  int timeout_ms = 10000;      // per delivery attempt
+  std::string jira_project;    // project key, e.g. "SEC"
+  std::string jira_issue_type = "Task";
+  std::string email_from;
+  std::vector<std::string> email_to;
+  std::string path;  // file: JSON lines appended here ("-" = standard output)
+};
+
+// Which incidents go where (alerts.routes.NAME). Every match_* list that is set must match
+// (an empty list matches everything); within a list, any item may match. Values are globs (*).
+struct RouteOptions {
+  std::string name;
+  bool enabled = true;
+  std::vector<std::string> outputs;          // names in alerts.outputs
+  std::vector<std::string> match_tags;       // token tags, "key=value" ("env=prod", "team=*")
+  std::vector<std::string> match_placement;  // "host=web-*", "kind=file", "owner=ops", "location=…"
+  std::vector<std::string> match_classes;    // trigger classes: used session-used touched exposed
+  std::string min_severity = "low";          // info | low | medium | high | critical
+  // At most throttle_max announcements (new incidents and escalations) per throttle_minutes on
+  // this route; the rest are recorded on the incident's timeline only. 0 = no limit. A resolve
+  // notice goes to every output that announced the incident, so that a page opened is closed.
+  int throttle_max = 0;
+  int throttle_minutes = 60;
+  std::vector<std::string> actions;  // names in alerts.actions, run when the route announces
+};
+
+// A rule that keeps matching triggers from being announced (alerts.quiet.NAME): the team's own
+// scanner, a known test. The trigger and its incident are still recorded. Every list that is set
+// must match. A rule stops applying at `expires`.
+struct QuietOptions {
+  std::string name;
+  std::vector<std::string> source_ips;   // addresses or CIDR blocks
+  std::vector<std::string> user_agents;  // globs
+  std::vector<std::string> tokens;       // token IDs or access key IDs
+  std::vector<std::string> routes;       // only on these routes; empty = every route
+  std::string expires;                   // ISO 8601 UTC, e.g. "2027-01-31T00:00:00Z"; required
+  std::string reason;                    // shown on the timeline
+};
+
+// A response action (alerts.actions.NAME), run when a route that names it announces.
+struct ActionOptions {
+  std::string name;
+  std::string type;  // command | webhook
+  // command: argv (no shell); the incident JSON arrives on standard input. Its output (at most
+  // 64 KiB) and exit status are kept on the incident's timeline.
+  std::vector<std::string> command;
+  std::string url;             // webhook: POST the incident JSON here
+  std::string secret_env;      // webhook: HMAC key for X-Honeytrail-Signature
+  bool allow_private = false;  // webhook
+  // dry-run: record what would run; approval: wait until someone runs `honeytrail alert approve`;
+  // auto: run at once.
+  std::string mode = "dry-run";
+  int timeout_seconds = 60;
+  std::vector<std::string> on = {"new"};  // which announcements run it: new, escalation
+};
+
+// The runbook for a token class (alerts.runbooks.CLASS): the class is the token's "class" tag,
+// else the kind of its first placement (file, lambda, ...); "default" serves every other class.
+struct RunbookOptions {
+  std::string name;
+  std::string markdown;  // the text itself
+  std::string file;      // or a Markdown file (relative to the config file's directory)
+};
+
 // Incidents and alerting.
 struct AlertsOptions {
   // Triggers of one token within this many minutes of the previous one join its open incident;
   // a later one opens a new incident.
   int incident_window_minutes = 60;
+  // Where the web UI lives, for the incident link in every alert ("" = no link).
+  std::string ui_base_url;
+  // Delivery: retries with exponential backoff (full jitter) from retry_first_seconds up to
+  // retry_max_seconds between attempts; after retry_max_age_hours the notification is dead.
+  int retry_first_seconds = 5;
+  int retry_max_seconds = 900;
+  int retry_max_age_hours = 24;
+  // How long a one-shot `honeytrail ingest` waits to deliver what it caused before it exits;
+  // the rest stays in the outbox for `serve` or `honeytrail alert flush`.
+  int ingest_wait_seconds = 30;
+  std::vector<OutputOptions> outputs;
+  std::vector<RouteOptions> routes;
+  std::vector<QuietOptions> quiet;
+  std::vector<ActionOptions> actions;
+  std::vector<RunbookOptions> runbooks;
 };
 
 struct ServeOptions {

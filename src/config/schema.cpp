@@ -1,9 +1,13 @@
 #include "config/schema.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
+#include "core/clock.h"
 #include "core/strings.h"
 
 namespace ht::config {
@@ -239,6 +243,86 @@ std::string checkHeaderName(const std::string& value) {
   return ok ? "" : "expected an HTTP header name, got " + jsonQuote(value);
 }
 
+std::string checkOutputUrl(const std::string& value) {
+  static const char* kSchemes[] = {"http://", "https://", "smtp://", "smtps://",
+                                   "udp://",  "tcp://",   "unix://"};
+  if (value.empty()) return "";
+  for (const char* scheme : kSchemes) {
+    if (startsWith(value, scheme) && value.size() > std::string_view(scheme).size()) return "";
+  }
+  return "expected a URL (http, https, smtp, smtps, udp, tcp or unix), got " + jsonQuote(value);
+}
+
+// A bare address "alerts@example.com" (display names would invite header injection).
+std::string checkOptionalMailbox(const std::string& value) {
+  if (value.empty()) return "";
+  size_t at = value.find('@');
+  bool ok = at != std::string::npos && at > 0 && at + 1 < value.size() &&
+            value.find('@', at + 1) == std::string::npos &&
+            std::none_of(value.begin(), value.end(), [](char c) {
+              return static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == ',' ||
+                     c == '"' || c == 0x7f;
+            });
+  return ok ? ""
+            : "expected an email address such as \"secops@example.com\", got " + jsonQuote(value);
+}
+
+// "key=glob" with a non-empty key.
+std::string checkFieldGlob(const std::string& value) {
+  size_t eq = value.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return "expected key=value (the value may use *), got " + jsonQuote(value);
+  }
+  return "";
+}
+
+std::string checkPlacementGlob(const std::string& value) {
+  std::string why = checkFieldGlob(value);
+  if (!why.empty()) return why;
+  std::string field = value.substr(0, value.find('='));
+  static const std::vector<std::string> kFields = {"host", "location", "kind", "owner"};
+  if (std::find(kFields.begin(), kFields.end(), field) != kFields.end()) return "";
+  if (startsWith(field, "tag.") && field.size() > 4) return "";
+  return "unknown placement field " + jsonQuote(field) +
+         " (known: host, location, kind, owner, tag.NAME)";
+}
+
+std::string checkTriggerClass(const std::string& value) {
+  static const std::vector<std::string> kClasses = {"used", "session-used", "touched", "exposed"};
+  if (std::find(kClasses.begin(), kClasses.end(), value) != kClasses.end()) return "";
+  return "expected a trigger class (used, session-used, touched, exposed), got " + jsonQuote(value);
+}
+
+std::string checkAnnouncementKind(const std::string& value) {
+  if (value == "new" || value == "escalation") return "";
+  return "expected new or escalation, got " + jsonQuote(value);
+}
+
+std::string checkIpOrCidr(const std::string& value) {
+  std::string address = value;
+  size_t slash = value.find('/');
+  int max_bits = value.find(':') != std::string::npos ? 128 : 32;
+  if (slash != std::string::npos) {
+    address = value.substr(0, slash);
+    Result<int> bits = detail::parseInt(std::string_view(value).substr(slash + 1));
+    if (!bits.hasValue() || *bits < 0 || *bits > max_bits) {
+      return "the prefix length of " + jsonQuote(value) + " must be 0 to " +
+             std::to_string(max_bits);
+    }
+  }
+  unsigned char buf[16];
+  int family = max_bits == 128 ? AF_INET6 : AF_INET;
+  if (::inet_pton(family, address.c_str(), buf) == 1) return "";
+  return "expected an IP address or CIDR block such as \"203.0.113.0/24\", got " + jsonQuote(value);
+}
+
+// "2027-01-31T00:00:00Z", "2027-01-31" (midnight UTC) or with an explicit offset.
+std::string checkOptionalUtcTime(const std::string& value) {
+  if (value.empty()) return "";
+  if (parseTime(value).has_value()) return "";
+  return "expected a UTC time such as \"2027-01-31T00:00:00Z\", got " + jsonQuote(value);
+}
+
 KeySpec enumKey(std::string_view path, StringField field, std::vector<std::string_view> allowed,
                 std::vector<std::string_view> unsupported = {}) {
   return KeySpec{path,   ValueKind::kEnum, field, 0, 0, std::move(allowed), std::move(unsupported),
@@ -252,163 +336,316 @@ KeySpec listKey(std::string_view path, StringListField field, ItemCheck check = 
 std::vector<KeySpec> buildSchema() {
   // clang-format off
   return {
-    stringKey("data_dir", [](Config& c) -> std::string& { return c.data_dir; }),
+    stringKey("data_dir", [](Config& c, size_t) -> std::string& { return c.data_dir; }),
 
-    enumKey("log.level", [](Config& c) -> std::string& { return c.log.level; },
+    enumKey("log.level", [](Config& c, size_t) -> std::string& { return c.log.level; },
             {"debug", "info", "warn", "error"}),
-    enumKey("log.format", [](Config& c) -> std::string& { return c.log.format; },
+    enumKey("log.format", [](Config& c, size_t) -> std::string& { return c.log.format; },
             {"plain", "json"}),
 
-    enumKey("storage.backend", [](Config& c) -> std::string& { return c.storage.backend; },
+    enumKey("storage.backend", [](Config& c, size_t) -> std::string& { return c.storage.backend; },
             {"sqlite"}, {"postgres"}),
     stringKey("storage.sqlite.path",
-              [](Config& c) -> std::string& { return c.storage.sqlite.path; }, checkNonEmpty),
+              [](Config& c, size_t) -> std::string& { return c.storage.sqlite.path; }, checkNonEmpty),
     intKey("storage.sqlite.busy_timeout_ms",
-           [](Config& c) -> int& { return c.storage.sqlite.busy_timeout_ms; }, 0, 600000),
+           [](Config& c, size_t) -> int& { return c.storage.sqlite.busy_timeout_ms; }, 0, 600000),
 
     stringKey("secrets.master_key_env",
-              [](Config& c) -> std::string& { return c.secrets.master_key_env; }, checkEnvVarName),
+              [](Config& c, size_t) -> std::string& { return c.secrets.master_key_env; }, checkEnvVarName),
     stringKey("secrets.master_key_file",
-              [](Config& c) -> std::string& { return c.secrets.master_key_file; }),
+              [](Config& c, size_t) -> std::string& { return c.secrets.master_key_file; }),
 
     enumKey("tokens.default_backend",
-            [](Config& c) -> std::string& { return c.tokens.default_backend; },
+            [](Config& c, size_t) -> std::string& { return c.tokens.default_backend; },
             {"synthetic", "aws", "import"}),
     stringKey("tokens.synthetic_account_id",
-              [](Config& c) -> std::string& { return c.tokens.synthetic_account_id; },
+              [](Config& c, size_t) -> std::string& { return c.tokens.synthetic_account_id; },
               detail::checkOptionalAccountId),
-    enumKey("tokens.naming.style", [](Config& c) -> std::string& { return c.tokens.naming.style; },
+    enumKey("tokens.naming.style", [](Config& c, size_t) -> std::string& { return c.tokens.naming.style; },
             {"service", "person", "mixed"}),
     stringKey("tokens.naming.pattern",
-              [](Config& c) -> std::string& { return c.tokens.naming.pattern; },
+              [](Config& c, size_t) -> std::string& { return c.tokens.naming.pattern; },
               detail::checkNamingPattern),
     listKey("tokens.naming.services",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.services; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.services; },
             detail::checkIamNameWord),
     listKey("tokens.naming.envs",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.envs; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.envs; },
             detail::checkIamNameWord),
     listKey("tokens.naming.teams",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.teams; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.teams; },
             detail::checkIamNameWord),
     listKey("tokens.naming.first_names",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.first_names; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.first_names; },
             detail::checkIamNameWord),
     listKey("tokens.naming.last_names",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.last_names; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.last_names; },
             detail::checkIamNameWord),
     listKey("tokens.naming.paths",
-            [](Config& c) -> std::vector<std::string>& { return c.tokens.naming.paths; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.tokens.naming.paths; },
             detail::checkIamPath),
 
     listKey("audit.real_account_ids",
-            [](Config& c) -> std::vector<std::string>& { return c.audit.real_account_ids; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.audit.real_account_ids; },
             detail::checkAccountId),
     listKey("audit.canary_account_files",
-            [](Config& c) -> std::vector<std::string>& { return c.audit.canary_account_files; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.audit.canary_account_files; },
             checkNonEmpty),
     intKey("audit.max_key_age_days",
-           [](Config& c) -> int& { return c.audit.max_key_age_days; }, 1, 3650),
+           [](Config& c, size_t) -> int& { return c.audit.max_key_age_days; }, 1, 3650),
     intKey("audit.shared_account_threshold",
-           [](Config& c) -> int& { return c.audit.shared_account_threshold; }, 2, 1000000),
+           [](Config& c, size_t) -> int& { return c.audit.shared_account_threshold; }, 2, 1000000),
 
     stringKey("render.default_region",
-              [](Config& c) -> std::string& { return c.render.default_region; }, checkRegion),
+              [](Config& c, size_t) -> std::string& { return c.render.default_region; }, checkRegion),
     stringKey("render.default_profile",
-              [](Config& c) -> std::string& { return c.render.default_profile; }, checkNonEmpty),
+              [](Config& c, size_t) -> std::string& { return c.render.default_profile; }, checkNonEmpty),
 
-    stringKey("aws.profile", [](Config& c) -> std::string& { return c.aws.profile; }),
-    stringKey("aws.region", [](Config& c) -> std::string& { return c.aws.region; },
+    stringKey("aws.profile", [](Config& c, size_t) -> std::string& { return c.aws.profile; }),
+    stringKey("aws.region", [](Config& c, size_t) -> std::string& { return c.aws.region; },
               checkOptionalRegion),
-    stringKey("aws.role_arn", [](Config& c) -> std::string& { return c.aws.role_arn; },
+    stringKey("aws.role_arn", [](Config& c, size_t) -> std::string& { return c.aws.role_arn; },
               checkOptionalRoleArn),
-    stringKey("aws.external_id", [](Config& c) -> std::string& { return c.aws.external_id; }),
-    stringKey("aws.endpoint_url", [](Config& c) -> std::string& { return c.aws.endpoint_url; },
+    stringKey("aws.external_id", [](Config& c, size_t) -> std::string& { return c.aws.external_id; }),
+    stringKey("aws.endpoint_url", [](Config& c, size_t) -> std::string& { return c.aws.endpoint_url; },
               checkOptionalUrl),
     stringKey("aws.iam_endpoint_url",
-              [](Config& c) -> std::string& { return c.aws.iam_endpoint_url; }, checkOptionalUrl),
+              [](Config& c, size_t) -> std::string& { return c.aws.iam_endpoint_url; }, checkOptionalUrl),
     stringKey("aws.sts_endpoint_url",
-              [](Config& c) -> std::string& { return c.aws.sts_endpoint_url; }, checkOptionalUrl),
+              [](Config& c, size_t) -> std::string& { return c.aws.sts_endpoint_url; }, checkOptionalUrl),
     stringKey("aws.s3_endpoint_url",
-              [](Config& c) -> std::string& { return c.aws.s3_endpoint_url; }, checkOptionalUrl),
+              [](Config& c, size_t) -> std::string& { return c.aws.s3_endpoint_url; }, checkOptionalUrl),
     stringKey("aws.deny_policy_name",
-              [](Config& c) -> std::string& { return c.aws.deny_policy_name; }, checkPolicyName),
-    intKey("aws.max_attempts", [](Config& c) -> int& { return c.aws.max_attempts; }, 1, 20),
+              [](Config& c, size_t) -> std::string& { return c.aws.deny_policy_name; }, checkPolicyName),
+    intKey("aws.max_attempts", [](Config& c, size_t) -> int& { return c.aws.max_attempts; }, 1, 20),
     intKey("aws.request_timeout_ms",
-           [](Config& c) -> int& { return c.aws.request_timeout_ms; }, 100, 600000),
+           [](Config& c, size_t) -> int& { return c.aws.request_timeout_ms; }, 100, 600000),
     intKey("aws.last_used_poll_seconds",
-           [](Config& c) -> int& { return c.aws.last_used_poll_seconds; }, 10, 86400),
+           [](Config& c, size_t) -> int& { return c.aws.last_used_poll_seconds; }, 10, 86400),
     stringKey("aws.sqs_endpoint_url",
-              [](Config& c) -> std::string& { return c.aws.sqs_endpoint_url; }, checkOptionalUrl),
+              [](Config& c, size_t) -> std::string& { return c.aws.sqs_endpoint_url; }, checkOptionalUrl),
 
-    stringKey("enrich.geoip_db", [](Config& c) -> std::string& { return c.enrich.geoip_db; }),
-    stringKey("enrich.asn_db", [](Config& c) -> std::string& { return c.enrich.asn_db; }),
+    stringKey("enrich.geoip_db", [](Config& c, size_t) -> std::string& { return c.enrich.geoip_db; }),
+    stringKey("enrich.asn_db", [](Config& c, size_t) -> std::string& { return c.enrich.asn_db; }),
     stringKey("enrich.tor_exit_list",
-              [](Config& c) -> std::string& { return c.enrich.tor_exit_list; }),
+              [](Config& c, size_t) -> std::string& { return c.enrich.tor_exit_list; }),
 
-    boolKey("sources.s3.enabled", [](Config& c) -> bool& { return c.sources.s3.enabled; }),
-    stringKey("sources.s3.bucket", [](Config& c) -> std::string& { return c.sources.s3.bucket; },
+    boolKey("sources.s3.enabled", [](Config& c, size_t) -> bool& { return c.sources.s3.enabled; }),
+    stringKey("sources.s3.bucket", [](Config& c, size_t) -> std::string& { return c.sources.s3.bucket; },
               checkOptionalBucket),
     listKey("sources.s3.prefixes",
-            [](Config& c) -> std::vector<std::string>& { return c.sources.s3.prefixes; }),
-    intKey("sources.s3.poll_seconds", [](Config& c) -> int& { return c.sources.s3.poll_seconds; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.sources.s3.prefixes; }),
+    intKey("sources.s3.poll_seconds", [](Config& c, size_t) -> int& { return c.sources.s3.poll_seconds; },
            1, 86400),
     intKey("sources.s3.lookback_minutes",
-           [](Config& c) -> int& { return c.sources.s3.lookback_minutes; }, 0, 10080),
+           [](Config& c, size_t) -> int& { return c.sources.s3.lookback_minutes; }, 0, 10080),
     intKey("sources.s3.initial_lookback_minutes",
-           [](Config& c) -> int& { return c.sources.s3.initial_lookback_minutes; }, 0, 525600),
+           [](Config& c, size_t) -> int& { return c.sources.s3.initial_lookback_minutes; }, 0, 525600),
 
-    boolKey("sources.sqs.enabled", [](Config& c) -> bool& { return c.sources.sqs.enabled; }),
+    boolKey("sources.sqs.enabled", [](Config& c, size_t) -> bool& { return c.sources.sqs.enabled; }),
     stringKey("sources.sqs.queue_url",
-              [](Config& c) -> std::string& { return c.sources.sqs.queue_url; }, checkOptionalUrl),
-    intKey("sources.sqs.wait_seconds", [](Config& c) -> int& { return c.sources.sqs.wait_seconds; },
+              [](Config& c, size_t) -> std::string& { return c.sources.sqs.queue_url; }, checkOptionalUrl),
+    intKey("sources.sqs.wait_seconds", [](Config& c, size_t) -> int& { return c.sources.sqs.wait_seconds; },
            0, 20),
-    intKey("sources.sqs.max_messages", [](Config& c) -> int& { return c.sources.sqs.max_messages; },
+    intKey("sources.sqs.max_messages", [](Config& c, size_t) -> int& { return c.sources.sqs.max_messages; },
            1, 10),
     intKey("sources.sqs.visibility_timeout_seconds",
-           [](Config& c) -> int& { return c.sources.sqs.visibility_timeout_seconds; }, 10, 43200),
+           [](Config& c, size_t) -> int& { return c.sources.sqs.visibility_timeout_seconds; }, 10, 43200),
 
-    boolKey("sources.push.enabled", [](Config& c) -> bool& { return c.sources.push.enabled; }),
-    stringKey("sources.push.listen", [](Config& c) -> std::string& { return c.sources.push.listen; },
+    boolKey("sources.push.enabled", [](Config& c, size_t) -> bool& { return c.sources.push.enabled; }),
+    stringKey("sources.push.listen", [](Config& c, size_t) -> std::string& { return c.sources.push.listen; },
               checkListen),
     stringKey("sources.push.eventbridge_api_key_header",
-              [](Config& c) -> std::string& { return c.sources.push.eventbridge_api_key_header; },
+              [](Config& c, size_t) -> std::string& { return c.sources.push.eventbridge_api_key_header; },
               checkHeaderName),
     stringKey("sources.push.eventbridge_api_key_env",
-              [](Config& c) -> std::string& { return c.sources.push.eventbridge_api_key_env; },
+              [](Config& c, size_t) -> std::string& { return c.sources.push.eventbridge_api_key_env; },
               checkEnvVarName),
     stringKey("sources.push.eventbridge_basic_user",
-              [](Config& c) -> std::string& { return c.sources.push.eventbridge_basic_user; }),
+              [](Config& c, size_t) -> std::string& { return c.sources.push.eventbridge_basic_user; }),
     stringKey("sources.push.eventbridge_basic_password_env",
-              [](Config& c) -> std::string& {
+              [](Config& c, size_t) -> std::string& {
                 return c.sources.push.eventbridge_basic_password_env;
               },
               checkEnvVarName),
     listKey("sources.push.sns_topic_arns",
-            [](Config& c) -> std::vector<std::string>& { return c.sources.push.sns_topic_arns; },
+            [](Config& c, size_t) -> std::vector<std::string>& { return c.sources.push.sns_topic_arns; },
             checkTopicArn),
     stringKey("sources.push.sns_cert_dir",
-              [](Config& c) -> std::string& { return c.sources.push.sns_cert_dir; }),
+              [](Config& c, size_t) -> std::string& { return c.sources.push.sns_cert_dir; }),
     boolKey("sources.push.sns_fetch_certs",
-            [](Config& c) -> bool& { return c.sources.push.sns_fetch_certs; }),
+            [](Config& c, size_t) -> bool& { return c.sources.push.sns_fetch_certs; }),
     boolKey("sources.push.sns_confirm_subscriptions",
-            [](Config& c) -> bool& { return c.sources.push.sns_confirm_subscriptions; }),
+            [](Config& c, size_t) -> bool& { return c.sources.push.sns_confirm_subscriptions; }),
     intKey("sources.push.max_body_bytes",
-           [](Config& c) -> int& { return c.sources.push.max_body_bytes; }, 1024, 67108864),
+           [](Config& c, size_t) -> int& { return c.sources.push.max_body_bytes; }, 1024, 67108864),
     intKey("sources.push.read_timeout_ms",
-           [](Config& c) -> int& { return c.sources.push.read_timeout_ms; }, 100, 600000),
+           [](Config& c, size_t) -> int& { return c.sources.push.read_timeout_ms; }, 100, 600000),
 
-    boolKey("sources.last_used", [](Config& c) -> bool& { return c.sources.last_used; }),
+    boolKey("sources.last_used", [](Config& c, size_t) -> bool& { return c.sources.last_used; }),
     intKey("sources.blind_after_minutes",
-           [](Config& c) -> int& { return c.sources.blind_after_minutes; }, 1, 525600),
+           [](Config& c, size_t) -> int& { return c.sources.blind_after_minutes; }, 1, 525600),
 
     intKey("alerts.incident_window_minutes",
-           [](Config& c) -> int& { return c.alerts.incident_window_minutes; }, 1, 10080),
+           [](Config& c, size_t) -> int& { return c.alerts.incident_window_minutes; }, 1, 10080),
+
+    stringKey("alerts.ui_base_url",
+              [](Config& c, size_t) -> std::string& { return c.alerts.ui_base_url; },
+              checkOptionalUrl),
+    intKey("alerts.retry_first_seconds",
+           [](Config& c, size_t) -> int& { return c.alerts.retry_first_seconds; }, 1, 3600),
+    intKey("alerts.retry_max_seconds",
+           [](Config& c, size_t) -> int& { return c.alerts.retry_max_seconds; }, 1, 86400),
+    intKey("alerts.retry_max_age_hours",
+           [](Config& c, size_t) -> int& { return c.alerts.retry_max_age_hours; }, 1, 720),
+    intKey("alerts.ingest_wait_seconds",
+           [](Config& c, size_t) -> int& { return c.alerts.ingest_wait_seconds; }, 0, 3600),
+
+    boolKey("alerts.outputs.*.enabled",
+            [](Config& c, size_t i) -> bool& { return c.alerts.outputs[i].enabled; }),
+    enumKey("alerts.outputs.*.type",
+            [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].type; },
+            {"webhook", "slack", "teams", "pagerduty", "jira", "email", "syslog", "file"}),
+    stringKey("alerts.outputs.*.url",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].url; },
+              checkOutputUrl),
+    stringKey("alerts.outputs.*.url_env",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].url_env; },
+              checkEnvVarName),
+    stringKey("alerts.outputs.*.secret_env",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].secret_env; },
+              checkEnvVarName),
+    stringKey("alerts.outputs.*.username",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].username; }),
+    boolKey("alerts.outputs.*.allow_private",
+            [](Config& c, size_t i) -> bool& { return c.alerts.outputs[i].allow_private; }),
+    stringKey("alerts.outputs.*.ca_file",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].ca_file; }),
+    intKey("alerts.outputs.*.timeout_ms",
+           [](Config& c, size_t i) -> int& { return c.alerts.outputs[i].timeout_ms; }, 100, 600000),
+    stringKey("alerts.outputs.*.jira_project",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].jira_project; }),
+    stringKey("alerts.outputs.*.jira_issue_type",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].jira_issue_type; },
+              checkNonEmpty),
+    stringKey("alerts.outputs.*.email_from",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].email_from; },
+              checkOptionalMailbox),
+    listKey("alerts.outputs.*.email_to",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.outputs[i].email_to; },
+            checkOptionalMailbox),
+    stringKey("alerts.outputs.*.path",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].path; }),
+
+    boolKey("alerts.routes.*.enabled",
+            [](Config& c, size_t i) -> bool& { return c.alerts.routes[i].enabled; }),
+    listKey("alerts.routes.*.outputs",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].outputs; },
+            checkNonEmpty),
+    listKey("alerts.routes.*.match_tags",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].match_tags; },
+            checkFieldGlob),
+    listKey("alerts.routes.*.match_placement",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].match_placement; },
+            checkPlacementGlob),
+    listKey("alerts.routes.*.match_classes",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].match_classes; },
+            checkTriggerClass),
+    enumKey("alerts.routes.*.min_severity",
+            [](Config& c, size_t i) -> std::string& { return c.alerts.routes[i].min_severity; },
+            {"info", "low", "medium", "high", "critical"}),
+    intKey("alerts.routes.*.throttle_max",
+           [](Config& c, size_t i) -> int& { return c.alerts.routes[i].throttle_max; }, 0, 100000),
+    intKey("alerts.routes.*.throttle_minutes",
+           [](Config& c, size_t i) -> int& { return c.alerts.routes[i].throttle_minutes; }, 1, 10080),
+    listKey("alerts.routes.*.actions",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].actions; },
+            checkNonEmpty),
+
+    listKey("alerts.quiet.*.source_ips",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.quiet[i].source_ips; },
+            checkIpOrCidr),
+    listKey("alerts.quiet.*.user_agents",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.quiet[i].user_agents; },
+            checkNonEmpty),
+    listKey("alerts.quiet.*.tokens",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.quiet[i].tokens; },
+            checkNonEmpty),
+    listKey("alerts.quiet.*.routes",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.quiet[i].routes; },
+            checkNonEmpty),
+    stringKey("alerts.quiet.*.expires",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.quiet[i].expires; },
+              checkOptionalUtcTime),
+    stringKey("alerts.quiet.*.reason",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.quiet[i].reason; }),
+
+    enumKey("alerts.actions.*.type",
+            [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].type; },
+            {"command", "webhook"}),
+    listKey("alerts.actions.*.command",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.actions[i].command; }),
+    stringKey("alerts.actions.*.url",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].url; },
+              checkOptionalUrl),
+    stringKey("alerts.actions.*.secret_env",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].secret_env; },
+              checkEnvVarName),
+    boolKey("alerts.actions.*.allow_private",
+            [](Config& c, size_t i) -> bool& { return c.alerts.actions[i].allow_private; }),
+    enumKey("alerts.actions.*.mode",
+            [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].mode; },
+            {"dry-run", "approval", "auto"}),
+    intKey("alerts.actions.*.timeout_seconds",
+           [](Config& c, size_t i) -> int& { return c.alerts.actions[i].timeout_seconds; }, 1, 3600),
+    listKey("alerts.actions.*.on",
+            [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.actions[i].on; },
+            checkAnnouncementKind),
+
+    stringKey("alerts.runbooks.*.markdown",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.runbooks[i].markdown; }),
+    stringKey("alerts.runbooks.*.file",
+              [](Config& c, size_t i) -> std::string& { return c.alerts.runbooks[i].file; }),
 
     intKey("serve.shutdown_timeout_seconds",
-           [](Config& c) -> int& { return c.serve.shutdown_timeout_seconds; }, 1, 3600),
+           [](Config& c, size_t) -> int& { return c.serve.shutdown_timeout_seconds; }, 1, 3600),
   };
   // clang-format on
+}
+
+std::vector<CollectionSpec> buildCollections() {
+  return {
+      {"alerts.outputs", "output", [](const Config& c) { return c.alerts.outputs.size(); },
+       [](Config& c, size_t i) -> std::string& { return c.alerts.outputs[i].name; },
+       [](Config& c) {
+         c.alerts.outputs.emplace_back();
+         return c.alerts.outputs.size() - 1;
+       }},
+      {"alerts.routes", "route", [](const Config& c) { return c.alerts.routes.size(); },
+       [](Config& c, size_t i) -> std::string& { return c.alerts.routes[i].name; },
+       [](Config& c) {
+         c.alerts.routes.emplace_back();
+         return c.alerts.routes.size() - 1;
+       }},
+      {"alerts.quiet", "quiet rule", [](const Config& c) { return c.alerts.quiet.size(); },
+       [](Config& c, size_t i) -> std::string& { return c.alerts.quiet[i].name; },
+       [](Config& c) {
+         c.alerts.quiet.emplace_back();
+         return c.alerts.quiet.size() - 1;
+       }},
+      {"alerts.actions", "action", [](const Config& c) { return c.alerts.actions.size(); },
+       [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].name; },
+       [](Config& c) {
+         c.alerts.actions.emplace_back();
+         return c.alerts.actions.size() - 1;
+       }},
+      {"alerts.runbooks", "runbook", [](const Config& c) { return c.alerts.runbooks.size(); },
+       [](Config& c, size_t i) -> std::string& { return c.alerts.runbooks[i].name; },
+       [](Config& c) {
+         c.alerts.runbooks.emplace_back();
+         return c.alerts.runbooks.size() - 1;
+       }},
+  };
 }
 
 // Every section and key path in schema order, each section just before its first key.
@@ -454,6 +691,31 @@ const std::vector<std::string>& configSections() {
   return kSections;
 }
 
+const std::vector<CollectionSpec>& configCollections() {
+  static const std::vector<CollectionSpec> kCollections = buildCollections();
+  return kCollections;
+}
+
+const CollectionSpec* findCollection(std::string_view path) {
+  for (const CollectionSpec& c : configCollections()) {
+    if (c.path == path) return &c;
+  }
+  return nullptr;
+}
+
+const CollectionSpec* collectionOf(const KeySpec& spec) {
+  size_t star = spec.path.find(".*.");
+  if (star == std::string_view::npos) return nullptr;
+  return findCollection(spec.path.substr(0, star));
+}
+
+std::string entryPath(std::string_view schema_path, std::string_view entry_name) {
+  std::string out(schema_path);
+  size_t star = out.find(".*.");
+  if (star != std::string::npos) out.replace(star + 1, 1, entry_name);
+  return out;
+}
+
 const KeySpec* findKey(std::string_view path) {
   for (const KeySpec& spec : configSchema()) {
     if (spec.path == path) return &spec;
@@ -466,25 +728,25 @@ bool isSection(std::string_view path) {
   return std::find(sections.begin(), sections.end(), path) != sections.end();
 }
 
-std::string readScalar(const KeySpec& spec, const Config& config) {
+std::string readScalar(const KeySpec& spec, const Config& config, size_t item) {
   Config& c = asMutable(config);
   switch (spec.kind) {
     case ValueKind::kString:
     case ValueKind::kEnum:
-      return std::get<StringField>(spec.field)(c);
+      return std::get<StringField>(spec.field)(c, item);
     case ValueKind::kInt:
-      return std::to_string(std::get<IntField>(spec.field)(c));
+      return std::to_string(std::get<IntField>(spec.field)(c, item));
     case ValueKind::kBool:
-      return std::get<BoolField>(spec.field)(c) ? "true" : "false";
+      return std::get<BoolField>(spec.field)(c, item) ? "true" : "false";
     case ValueKind::kStringList:
       break;
   }
   return "";
 }
 
-std::vector<std::string> readList(const KeySpec& spec, const Config& config) {
+std::vector<std::string> readList(const KeySpec& spec, const Config& config, size_t item) {
   if (spec.kind != ValueKind::kStringList) return {};
-  return std::get<StringListField>(spec.field)(asMutable(config));
+  return std::get<StringListField>(spec.field)(asMutable(config), item);
 }
 
 }  // namespace ht::config

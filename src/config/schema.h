@@ -23,11 +23,12 @@ enum class ValueKind {
 };
 
 // Accessors return the field inside a Config. Plain function pointers (captureless lambdas) keep
-// the table a constant with no allocation per entry.
-using StringField = std::string& (*)(Config&);
-using IntField = int& (*)(Config&);
-using BoolField = bool& (*)(Config&);
-using StringListField = std::vector<std::string>& (*)(Config&);
+// the table a constant with no allocation per entry. `item` is the index of the entry in a named
+// collection (see CollectionSpec); keys outside collections ignore it.
+using StringField = std::string& (*)(Config&, size_t item);
+using IntField = int& (*)(Config&, size_t item);
+using BoolField = bool& (*)(Config&, size_t item);
+using StringListField = std::vector<std::string>& (*)(Config&, size_t item);
 using FieldAccess = std::variant<StringField, IntField, BoolField, StringListField>;
 
 // A semantic check on one string value (or on each item of a list). Returns "" when the value is
@@ -35,7 +36,9 @@ using FieldAccess = std::variant<StringField, IntField, BoolField, StringListFie
 using ItemCheck = std::string (*)(const std::string& value);
 
 struct KeySpec {
-  std::string_view path;  // dotted key path, e.g. "audit.max_key_age_days"
+  // Dotted key path, e.g. "audit.max_key_age_days". Keys of a collection's entries have "*" for
+  // the entry name: "alerts.outputs.*.type".
+  std::string_view path;
   ValueKind kind;
   FieldAccess field;
   int min_value = 0;                             // kInt only
@@ -46,6 +49,24 @@ struct KeySpec {
   std::vector<std::string_view> unsupported_values;
   ItemCheck check = nullptr;  // kString and kStringList only; nullptr = any text
 };
+
+// A mapping of named entries of one shape, such as alerts.outputs: each key under it is an entry
+// name the user picks, and the entry's own keys are the schema keys under "PATH.*".
+struct CollectionSpec {
+  std::string_view path;  // "alerts.outputs"
+  std::string_view noun;  // "output", for messages
+  size_t (*count)(const Config&);
+  std::string& (*name)(Config&, size_t item);
+  size_t (*add)(Config&);  // appends an entry with the defaults; returns its index
+};
+
+const std::vector<CollectionSpec>& configCollections();
+// nullptr when path is not a collection.
+const CollectionSpec* findCollection(std::string_view path);
+// The collection a key belongs to; nullptr for keys outside collections.
+const CollectionSpec* collectionOf(const KeySpec& spec);
+// "alerts.outputs.*.type" for entry "pager" -> "alerts.outputs.pager.type".
+std::string entryPath(std::string_view schema_path, std::string_view entry_name);
 
 // Every key, in the order `config show` prints them. Sections (mappings such as "tokens.naming")
 // are implied by the dotted paths.
@@ -63,8 +84,8 @@ const std::vector<std::string>& configPathsInOrder();
 
 // Reads the value of a key from a Config as the text `config show` prints (lists are handled by
 // the caller through readList).
-std::string readScalar(const KeySpec& spec, const Config& config);
-std::vector<std::string> readList(const KeySpec& spec, const Config& config);
+std::string readScalar(const KeySpec& spec, const Config& config, size_t item = 0);
+std::vector<std::string> readList(const KeySpec& spec, const Config& config, size_t item = 0);
 
 namespace detail {
 

@@ -114,6 +114,18 @@ class LockedStore final : public Store {
                         const std::optional<IncidentEvent>& timeline_entry) override {
     HT_LOCKED(recordDelivery(item, timeline_entry));
   }
+  Result<std::optional<OutboxItem>> getOutboxItem(int64_t id) override {
+    HT_LOCKED(getOutboxItem(id));
+  }
+  Result<std::vector<OutboxItem>> incidentOutbox(const std::string& incident_id) override {
+    HT_LOCKED(incidentOutbox(incident_id));
+  }
+  Result<bool> claimOutboxItem(int64_t id, TimePoint now, TimePoint lease_until) override {
+    HT_LOCKED(claimOutboxItem(id, now, lease_until));
+  }
+  Result<int64_t> countRouteAnnouncements(const std::string& route, TimePoint since) override {
+    HT_LOCKED(countRouteAnnouncements(route, since));
+  }
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
                                            const std::string& trigger_class) override {
     HT_LOCKED(triggerId(event_id, token_id, trigger_class));

@@ -118,10 +118,14 @@ struct IncidentEvent {
 struct OutboxItem {
   int64_t id = 0;
   std::string incident_id;
-  std::string output;             // the configured output's name
-  std::string kind;               // new | escalation | resolved | test
-  std::string body;               // the rendered payload: retries send the same bytes
-  std::string state = "pending";  // pending | sent | dead
+  std::string output;  // the configured output's name, or "action:NAME"
+  std::string kind;    // new | escalation | resolved | test
+  std::string body;    // the rendered payload: retries send the same bytes
+  // pending | sent | dead; actions also: approval (waiting for a person), dry-run (recorded,
+  // never run), rejected.
+  std::string state = "pending";
+  std::string route;   // the route that caused it ("" for `alert test` without one)
+  std::string result;  // what a response action printed or answered (at most 64 KiB)
   int attempts = 0;
   TimePoint created_at{};
   TimePoint next_attempt_at{};
@@ -137,6 +141,7 @@ struct IncidentFilter {
 
 struct TriggerFilter {
   std::optional<std::string> token_id;
+  std::optional<std::string> incident_id;  // the triggers an incident holds
   // Only triggers that no incident holds yet: what a crash between storing a trigger and
   // grouping it left behind, picked up at the next start.
   bool without_incident = false;
@@ -220,6 +225,16 @@ class Store {
   virtual Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) = 0;
   virtual Status recordDelivery(const OutboxItem& item,
                                 const std::optional<IncidentEvent>& timeline_entry) = 0;
+  virtual Result<std::optional<OutboxItem>> getOutboxItem(int64_t id) = 0;
+  // One incident's notifications and actions, oldest first.
+  virtual Result<std::vector<OutboxItem>> incidentOutbox(const std::string& incident_id) = 0;
+  // Takes a due item for one delivery attempt: moves its next attempt to lease_until if it is
+  // still pending and due at `now`. False when another process (serve and `alert flush`) took
+  // it first. An attempt cut short by a crash is retried when the lease runs out.
+  virtual Result<bool> claimOutboxItem(int64_t id, TimePoint now, TimePoint lease_until) = 0;
+  // How many announcements (distinct incident and kind) a route made since `since`, test
+  // messages excluded: what route throttles count.
+  virtual Result<int64_t> countRouteAnnouncements(const std::string& route, TimePoint since) = 0;
   // The stored trigger's row ID by its unique key (event, token, class).
   virtual Result<std::optional<int64_t>> triggerId(const std::string& event_id,
                                                    const std::string& token_id,

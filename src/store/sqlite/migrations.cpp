@@ -194,6 +194,11 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 )sql"},
+      {6, "alert routes and response action results on the outbox", R"sql(
+ALTER TABLE outbox ADD COLUMN route TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN result TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_route ON outbox (route, created_at);
+)sql"},
   };
   return kMigrations;
 }

@@ -474,11 +474,15 @@ class SqliteStore final : public Store {
     sql += " WHERE 1=1";
     if (filter.token_id) sql += " AND token_id = ?";
     if (filter.without_incident) sql += " AND id NOT IN (SELECT trigger_id FROM incident_triggers)";
+    if (filter.incident_id) {
+      sql += " AND id IN (SELECT trigger_id FROM incident_triggers WHERE incident_id = ?)";
+    }
     sql += " ORDER BY event_time, id LIMIT ?";
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing trigger listing"));
     int i = 1;
     if (filter.token_id) s.bind(i++, *filter.token_id);
+    if (filter.incident_id) s.bind(i++, *filter.incident_id);
     s.bind(i, int64_t{filter.limit});
     std::vector<TriggerRecord> out;
     int rc;
@@ -760,11 +764,13 @@ class SqliteStore final : public Store {
       for (const auto& n : notifications) {
         Stmt ob(db_,
                 "INSERT INTO outbox (incident_id, output, kind, body, state, attempts, "
-                "created_at, next_attempt_at, last_error) VALUES (?,?,?,?,?,?,?,?,?)");
+                "created_at, next_attempt_at, last_error, route, result) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         HT_RETURN_IF_ERROR(ob.prepared("preparing outbox write"));
         ob.bind(1, inc.id).bind(2, n.output).bind(3, n.kind).bind(4, n.body).bind(5, n.state);
         ob.bind(6, int64_t{n.attempts}).bind(7, toUnixSeconds(n.created_at));
         ob.bind(8, toUnixSeconds(n.next_attempt_at)).bind(9, n.last_error);
+        ob.bind(10, n.route).bind(11, n.result);
         if (int rc = ob.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing outbox");
       }
       return Status::ok();
@@ -807,11 +813,58 @@ class SqliteStore final : public Store {
     o.next_attempt_at = fromUnixSeconds(s.int64(8));
     o.last_error = s.text(9);
     if (!s.isNull(10)) o.sent_at = fromUnixSeconds(s.int64(10));
+    o.route = s.text(11);
+    o.result = s.text(12);
     return o;
   }
   static constexpr const char* kOutboxColumns =
       "id, incident_id, output, kind, body, state, attempts, created_at, next_attempt_at, "
-      "last_error, sent_at";
+      "last_error, sent_at, route, result";
+
+  Result<std::optional<OutboxItem>> getOutboxItem(int64_t id) override {
+    std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing outbox lookup"));
+    s.bind(1, id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return std::optional<OutboxItem>();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading outbox item");
+    return std::optional<OutboxItem>(readOutbox(s));
+  }
+
+  Result<std::vector<OutboxItem>> incidentOutbox(const std::string& incident_id) override {
+    std::string sql =
+        std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE incident_id = ? ORDER BY id";
+    Stmt s(db_, sql.c_str());
+    HT_RETURN_IF_ERROR(s.prepared("preparing outbox listing"));
+    s.bind(1, incident_id);
+    std::vector<OutboxItem> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
+    return out;
+  }
+
+  Result<bool> claimOutboxItem(int64_t id, TimePoint now, TimePoint lease_until) override {
+    Stmt s(db_,
+           "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND "
+           "next_attempt_at <= ?");
+    HT_RETURN_IF_ERROR(s.prepared("preparing outbox claim"));
+    s.bind(1, toUnixSeconds(lease_until)).bind(2, id).bind(3, toUnixSeconds(now));
+    if (int rc = s.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "claiming outbox item");
+    return sqlite3_changes(db_) == 1;
+  }
+
+  Result<int64_t> countRouteAnnouncements(const std::string& route, TimePoint since) override {
+    Stmt s(db_,
+           "SELECT COUNT(*) FROM (SELECT DISTINCT incident_id, kind, created_at FROM outbox "
+           "WHERE route = ? AND created_at >= ? AND kind IN ('new', 'escalation'))");
+    HT_RETURN_IF_ERROR(s.prepared("preparing route count"));
+    s.bind(1, route).bind(2, toUnixSeconds(since));
+    int rc = s.step();
+    if (rc != SQLITE_ROW) return sqliteError(db_, rc, "counting route announcements");
+    return s.int64(0);
+  }
 
   Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) override {
     std::string sql = std::string("SELECT ") + kOutboxColumns +
@@ -841,12 +894,11 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Status recordDelivery(const OutboxItem& o,
-                        const std::optional<IncidentEvent>& entry) override {
+  Status recordDelivery(const OutboxItem& o, const std::optional<IncidentEvent>& entry) override {
     return inTransaction("recording a delivery", [&]() -> Status {
       Stmt up(db_,
               "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
-              "sent_at = ? WHERE id = ?");
+              "sent_at = ?, result = ? WHERE id = ?");
       HT_RETURN_IF_ERROR(up.prepared("preparing outbox update"));
       up.bind(1, o.state).bind(2, int64_t{o.attempts}).bind(3, toUnixSeconds(o.next_attempt_at));
       up.bind(4, o.last_error);
@@ -854,9 +906,10 @@ class SqliteStore final : public Store {
         up.bind(5, toUnixSeconds(*o.sent_at));
       else
         up.bindNull(5);
-      up.bind(6, o.id);
+      up.bind(6, o.result).bind(7, o.id);
       if (int rc = up.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "updating outbox");
-      if (sqlite3_changes(db_) != 1) return Status::notFound("no outbox item " + std::to_string(o.id));
+      if (sqlite3_changes(db_) != 1)
+        return Status::notFound("no outbox item " + std::to_string(o.id));
       if (entry) {
         Stmt ev(db_,
                 "INSERT INTO incident_events (incident_id, at, kind, actor, text, details) "

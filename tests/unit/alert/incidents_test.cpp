@@ -33,8 +33,8 @@ class IncidentsTest : public ::testing::Test {
     options.window = std::chrono::minutes(60);
     manager_ = std::make_unique<IncidentManager>(
         *store_, clock_, random_, options,
-        [this](const store::Incident& inc, const std::string& kind,
-               const std::string& what) -> Result<std::vector<store::OutboxItem>> {
+        [this](const store::Incident& inc, const std::string& kind, const std::string& what,
+               const store::TriggerRecord*) -> Result<Announcement> {
           announced_.push_back(kind + (what.empty() ? "" : ": " + what));
           store::OutboxItem item;
           item.output = "test-hook";
@@ -42,7 +42,7 @@ class IncidentsTest : public ::testing::Test {
           item.body = inc.id + " " + kind;
           item.created_at = clock_.now();
           item.next_attempt_at = clock_.now();
-          return std::vector<store::OutboxItem>{item};
+          return Announcement{{item}, {}};
         });
   }
 

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/http_server.h"
 #include "support/moto_server.h"
 #include "support/test_support.h"
 
@@ -345,6 +346,52 @@ TEST_F(ServeCliTest, PushOnlyRunsWithoutAwsCredentials) {
   EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << serve.log();
   EXPECT_TRUE(waitForTriggers(1, std::chrono::seconds(5)));
   EXPECT_EQ(serve.terminate(std::chrono::seconds(15)).first, 0);
+}
+
+// serve delivers alerts as they happen: a pushed use becomes a signed webhook call within
+// seconds, with the whole story in it.
+TEST_F(ServeCliTest, APushedUseIsAlertedWhileServeRuns) {
+  test::ScriptedHttpServer receiver;
+  test::writeText(config_,
+                  "sources:\n  push:\n    enabled: true\n    listen: \"127.0.0.1:0\"\n"
+                  "    eventbridge_api_key_env: HT_TEST_EB_KEY\n"
+                  "alerts:\n  outputs:\n    soar:\n      type: webhook\n"
+                  "      url: " +
+                      receiver.url() +
+                      "/hook\n"
+                      "      secret_env: HT_TEST_HOOK_SECRET\n      allow_private: true\n"
+                      "  routes:\n    all:\n      outputs: [soar]\n");
+  auto e = env();
+  e["HT_TEST_HOOK_SECRET"] = "hook-secret-for-test";
+  ServeProcess serve(htArgs({"serve"}), e, dir_.file("serve.log"));
+  std::string port =
+      serve.waitForLog("push: listening on 127\\.0\\.0\\.1:(\\d+)", std::chrono::seconds(15));
+  ASSERT_FALSE(port.empty()) << serve.log();
+  EXPECT_NE(serve.log().find("alert outputs: soar"), std::string::npos) << serve.log();
+  json event = {{"version", "0"},
+                {"id", "alerted-1"},
+                {"detail-type", "AWS API Call via CloudTrail"},
+                {"source", "aws.sts"},
+                {"account", "123456789012"},
+                {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
+                {"region", "us-east-1"},
+                {"resources", json::array()},
+                {"detail", json::parse(record("ev-alerted-1", kHoneyKey))}};
+  RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
+  EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << serve.log();
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (receiver.requestCount() == 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(receiver.requestCount(), 1u) << serve.log();
+  auto request = receiver.requests()[0];
+  json story = json::parse(request.body);
+  EXPECT_EQ(story["kind"], "new");
+  EXPECT_EQ(story["token"]["key_id"], kHoneyKey) << request.body;
+  ASSERT_NE(request.header("X-Honeytrail-Signature"), nullptr);
+  EXPECT_EQ(request.header("X-Honeytrail-Signature")->rfind("sha256=", 0), 0u);
+  EXPECT_EQ(serve.terminate(std::chrono::seconds(15)).first, 0);
+  EXPECT_EQ(serve.log().find("hook-secret-for-test"), std::string::npos);
 }
 
 TEST_F(ServeCliTest, SourcesShowsAnEnabledSourceThatNeverRanAsBlind) {

@@ -101,14 +101,53 @@ TEST(ConfigSchemaTest, CoversEveryOption) {
                           initial_lookback_minutes] = c.sources.s3;
   [[maybe_unused]] auto& [sqs_enabled, queue_url, wait_seconds, max_messages,
                           visibility_timeout_seconds] = c.sources.sqs;
-  [[maybe_unused]] auto& [push_enabled, listen, eb_key_header, eb_key_env, eb_user,
-                          eb_password_env, topic_arns, cert_dir, fetch_certs, confirm,
-                          max_body_bytes, read_timeout_ms] = c.sources.push;
-  [[maybe_unused]] auto& [incident_window_minutes] = c.alerts;
+  [[maybe_unused]] auto& [push_enabled, listen, eb_key_header, eb_key_env, eb_user, eb_password_env,
+                          topic_arns, cert_dir, fetch_certs, confirm, max_body_bytes,
+                          read_timeout_ms] = c.sources.push;
+  [[maybe_unused]] auto& [incident_window_minutes, ui_base_url, retry_first, retry_max, retry_age,
+                          ingest_wait, outputs, routes, quiet, actions, runbooks] = c.alerts;
+  OutputOptions output;
+  [[maybe_unused]] auto& [o_name, o_enabled, o_type, o_url, o_url_env, o_secret_env, o_username,
+                          o_allow_private, o_ca_file, o_timeout, o_project, o_issue_type, o_from,
+                          o_to, o_path] = output;
+  RouteOptions route;
+  [[maybe_unused]] auto& [r_name, r_enabled, r_outputs, r_tags, r_placement, r_classes, r_severity,
+                          r_throttle_max, r_throttle_minutes, r_actions] = route;
+  QuietOptions rule;
+  [[maybe_unused]] auto& [q_name, q_ips, q_agents, q_tokens, q_routes, q_expires, q_reason] = rule;
+  ActionOptions action;
+  [[maybe_unused]] auto& [a_name, a_type, a_command, a_url, a_secret_env, a_allow_private, a_mode,
+                          a_timeout, a_on] = action;
+  RunbookOptions runbook;
+  [[maybe_unused]] auto& [b_name, b_markdown, b_file] = runbook;
   [[maybe_unused]] auto& [shutdown_timeout_seconds] = c.serve;
   // Leaves: data_dir 1, log 2, storage 1 + sqlite 2, secrets 2, tokens 2 + naming 8, audit 4,
-  // render 2, aws 13, enrich 3, sources 2 + s3 6 + sqs 5 + push 12, alerts 1, serve 1.
-  EXPECT_EQ(configSchema().size(), 67u);
+  // render 2, aws 13, enrich 3, sources 2 + s3 6 + sqs 5 + push 12, alerts 6 + outputs 14 +
+  // routes 9 + quiet 6 + actions 8 + runbooks 2 (entry names are mapping keys), serve 1.
+  EXPECT_EQ(configSchema().size(), 111u);
+  EXPECT_EQ(configCollections().size(), 5u);
+}
+
+// A Config with one entry, named "x", in every collection.
+Config withOneEntryEach() {
+  Config c;
+  for (const CollectionSpec& collection : configCollections()) {
+    size_t i = collection.add(c);
+    collection.name(c, i) = "x";
+  }
+  return c;
+}
+
+// "alerts.outputs.pager.url" -> "alerts.outputs.*.url": written paths back to schema paths.
+std::string schemaPathOf(const std::string& path) {
+  for (const CollectionSpec& collection : configCollections()) {
+    std::string prefix = std::string(collection.path) + ".";
+    if (!startsWith(path, prefix)) continue;
+    size_t dot = path.find('.', prefix.size());
+    if (dot == std::string::npos) return std::string(collection.path) + ".*";
+    return std::string(collection.path) + ".*" + path.substr(dot);
+  }
+  return path;
 }
 
 TEST(ConfigSchemaTest, EveryKeyIsDistinctAndReachesItsOwnField) {
@@ -118,31 +157,33 @@ TEST(ConfigSchemaTest, EveryKeyIsDistinctAndReachesItsOwnField) {
     EXPECT_FALSE(isSection(spec.path)) << spec.path;
     // Change just this key and check that exactly this key differs: catches two entries
     // pointing at the same field.
-    Config changed;
+    // Keys of collection entries are checked on configs with one entry in each collection.
+    Config base = withOneEntryEach();
+    Config changed = base;
     switch (spec.kind) {
       case ValueKind::kString:
       case ValueKind::kEnum:
-        std::get<StringField>(spec.field)(changed) += "x";
+        std::get<StringField>(spec.field)(changed, 0) += "x";
         break;
       case ValueKind::kInt:
-        std::get<IntField>(spec.field)(changed) += 1;
+        std::get<IntField>(spec.field)(changed, 0) += 1;
         break;
       case ValueKind::kBool:
-        std::get<BoolField>(spec.field)(changed) ^= true;
+        std::get<BoolField>(spec.field)(changed, 0) ^= true;
         break;
       case ValueKind::kStringList:
-        std::get<StringListField>(spec.field)(changed).push_back("x");
+        std::get<StringListField>(spec.field)(changed, 0).push_back("x");
         break;
     }
-    EXPECT_EQ(diffConfigs(changed, Config{}), std::vector<std::string>{std::string(spec.path)});
+    EXPECT_EQ(diffConfigs(changed, base), std::vector<std::string>{entryPath(spec.path, "x")});
   }
 }
 
 TEST(ConfigSchemaTest, DefaultsPassTheirOwnChecks) {
-  Config defaults;
+  Config defaults = withOneEntryEach();
   for (const KeySpec& spec : configSchema()) {
     if (spec.kind == ValueKind::kInt) {
-      int value = std::get<IntField>(spec.field)(defaults);
+      int value = std::get<IntField>(spec.field)(defaults, 0);
       EXPECT_GE(value, spec.min_value) << spec.path;
       EXPECT_LE(value, spec.max_value) << spec.path;
     }
@@ -160,7 +201,18 @@ TEST(ConfigExampleTest, ParsesToTheDefaults) {
   // An empty environment: the example must not depend on the machine that reads it.
   Result<Config> config = parseConfig(*text, "honeytrail.example.yaml", fakeEnv());
   ASSERT_TRUE(config.hasValue()) << config.status().toString();
-  EXPECT_EQ(diffConfigs(*config, Config{}), std::vector<std::string>{});
+  // The example shows one entry of each collection, all disabled or inert; the rest is default.
+  std::vector<std::string> differ = diffConfigs(*config, Config{});
+  std::vector<std::string> expected;
+  for (const CollectionSpec& collection : configCollections()) {
+    expected.emplace_back(collection.path);
+  }
+  std::sort(differ.begin(), differ.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(differ, expected);
+  for (const OutputOptions& o : config->alerts.outputs) EXPECT_FALSE(o.enabled) << o.name;
+  for (const RouteOptions& r : config->alerts.routes) EXPECT_FALSE(r.enabled) << r.name;
+  for (const ActionOptions& a : config->alerts.actions) EXPECT_EQ(a.mode, "dry-run") << a.name;
 }
 
 void collectKeyPaths(const YAML::Node& node, const std::string& prefix,
@@ -176,6 +228,9 @@ void collectKeyPaths(const YAML::Node& node, const std::string& prefix,
 TEST(ConfigExampleTest, DocumentsEveryKey) {
   std::set<std::string> written;
   collectKeyPaths(YAML::LoadFile(kExampleFile), "", &written);
+  std::set<std::string> normalized;
+  for (const std::string& path : written) normalized.insert(schemaPathOf(path));
+  written = normalized;
   for (const KeySpec& spec : configSchema()) {
     EXPECT_TRUE(written.count(std::string(spec.path))) << spec.path << " is not in the example";
   }
@@ -187,7 +242,22 @@ TEST(ConfigLoadTest, FullFileSetsEveryKey) {
   Result<Config> loaded = loadConfigFile(kTestdata + "/good_full.yaml");
   ASSERT_TRUE(loaded.hasValue()) << loaded.status().toString();
   const Config& c = *loaded;
-  EXPECT_EQ(diffConfigs(c, Config{}).size(), configSchema().size() - 1);  // backend stays sqlite
+  // Every key differs from its default (backend stays sqlite), entries of collections compared
+  // with default entries of the same names.
+  Config defaults;
+  for (const CollectionSpec& collection : configCollections()) {
+    for (size_t i = 0; i < collection.count(c); ++i) {
+      size_t j = collection.add(defaults);
+      collection.name(defaults, j) = collection.name(const_cast<Config&>(c), i);
+    }
+  }
+  std::set<std::string> differ;
+  for (const std::string& path : diffConfigs(c, defaults)) differ.insert(schemaPathOf(path));
+  EXPECT_EQ(differ.size(), configSchema().size() - 1);
+  EXPECT_EQ(c.alerts.outputs.size(), 2u);
+  EXPECT_EQ(c.alerts.routes.at(0).match_placement,
+            (std::vector<std::string>{"host=web-*", "tag.env=prod"}));
+  EXPECT_EQ(c.alerts.quiet.at(0).source_ips, (std::vector<std::string>{"198.51.100.0/24"}));
   EXPECT_EQ(c.data_dir, "/var/lib/honeytrail");
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.format, "json");
@@ -527,10 +597,101 @@ TEST(ConfigToYamlTest, DefaultsRoundTrip) {
 
 TEST(ConfigToYamlTest, EveryKeyIsWritten) {
   std::set<std::string> written;
-  collectKeyPaths(YAML::Load(configToYaml(Config{})), "", &written);
+  collectKeyPaths(YAML::Load(configToYaml(withOneEntryEach())), "", &written);
+  std::set<std::string> normalized;
+  for (const std::string& path : written) normalized.insert(schemaPathOf(path));
   for (const KeySpec& spec : configSchema()) {
-    EXPECT_TRUE(written.count(std::string(spec.path))) << spec.path;
+    EXPECT_TRUE(normalized.count(std::string(spec.path))) << spec.path;
   }
+}
+
+TEST(ConfigToYamlTest, CollectionsRoundTrip) {
+  Result<Config> full = loadConfigFile(kTestdata + "/good_full.yaml");
+  ASSERT_TRUE(full.hasValue()) << full.status().toString();
+  std::string yaml = configToYaml(*full);
+  Config back = parseOk(yaml);
+  EXPECT_EQ(diffConfigs(back, *full), std::vector<std::string>{}) << yaml;
+  EXPECT_NE(yaml.find("  outputs:\n    \"pager\":\n"), std::string::npos) << yaml;
+  EXPECT_NE(configToYaml(Config{}).find("  outputs: {}\n"), std::string::npos);
+}
+
+// --- collections: alerts.outputs, routes, quiet rules, actions, runbooks ---------------------
+
+TEST(ConfigCollectionTest, EntriesKeepTheirNamesAndOrder) {
+  Config c = parseOk(
+      "alerts:\n"
+      "  outputs:\n"
+      "    b-hook:\n"
+      "      type: webhook\n"
+      "      url: https://hooks.example.com/x\n"
+      "    a_file:\n"
+      "      type: file\n"
+      "      path: \"-\"\n"
+      "  routes:\n"
+      "    all:\n"
+      "      outputs: [b-hook, a_file]\n");
+  ASSERT_EQ(c.alerts.outputs.size(), 2u);
+  EXPECT_EQ(c.alerts.outputs[0].name, "b-hook");
+  EXPECT_EQ(c.alerts.outputs[0].timeout_ms, 10000);  // defaults fill what is not set
+  EXPECT_EQ(c.alerts.outputs[1].name, "a_file");
+  EXPECT_EQ(c.alerts.routes.at(0).outputs, (std::vector<std::string>{"b-hook", "a_file"}));
+  EXPECT_EQ(c.alerts.routes.at(0).min_severity, "low");
+}
+
+TEST(ConfigCollectionTest, ProblemsNameTheEntry) {
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs:\n    pager:\n      type: pagerduty\n"
+                        "      secret_env: PD_KEY\n      timout_ms: 5\n"),
+            "honeytrail.yaml:6: alerts.outputs.pager.timout_ms: unknown key (did you mean "
+            "'alerts.outputs.pager.timeout_ms'?)");
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs:\n    pager:\n      type: pager\n"),
+            "honeytrail.yaml:4: alerts.outputs.pager.type: expected one of webhook, slack, teams, "
+            "pagerduty, jira, email, syslog, file, got \"pager\"");
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs:\n    \"bad name\":\n      type: file\n"),
+            "honeytrail.yaml:3: alerts.outputs: output names are 1 to 64 letters, digits, '-' or "
+            "'_', got \"bad name\"");
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs: [a, b]\n"),
+            "honeytrail.yaml:2: alerts.outputs: expected a mapping of output names, each with its "
+            "settings, got a list");
+}
+
+TEST(ConfigCollectionTest, ReferencesAndRequiredSettingsAreChecked) {
+  EXPECT_EQ(onlyProblem("alerts:\n  routes:\n    r:\n      outputs: [nowhere]\n"),
+            "honeytrail.yaml:3: alerts.routes.r.outputs: no output named \"nowhere\" (outputs: "
+            "none)");
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs:\n    s:\n      type: slack\n"),
+            "honeytrail.yaml:3: alerts.outputs.s: a slack output needs url or url_env");
+  EXPECT_EQ(onlyProblem("alerts:\n  outputs:\n    m:\n      type: email\n"
+                        "      url: https://x.example\n      email_from: a@example.com\n"
+                        "      email_to: [b@example.com]\n"),
+            "honeytrail.yaml:3: alerts.outputs.m.url: an email output needs an smtp:// or smtps:// "
+            "URL");
+  EXPECT_EQ(onlyProblem("alerts:\n  quiet:\n    scanner:\n      source_ips: [10.0.0.0/8]\n"),
+            "honeytrail.yaml:3: alerts.quiet.scanner.expires: a quiet rule needs expires (a "
+            "forgotten silence hides real attacks)");
+  EXPECT_EQ(onlyProblem("alerts:\n  quiet:\n    all:\n      expires: 2027-01-01\n"),
+            "honeytrail.yaml:3: alerts.quiet.all: a quiet rule needs source_ips, user_agents or "
+            "tokens (it would silence everything)");
+  EXPECT_EQ(onlyProblem("alerts:\n  quiet:\n    q:\n      source_ips: [10.0.0.300]\n"
+                        "      expires: 2027-01-01\n"),
+            "honeytrail.yaml:4: alerts.quiet.q.source_ips[0]: expected an IP address or CIDR block "
+            "such as \"203.0.113.0/24\", got \"10.0.0.300\"");
+  EXPECT_EQ(onlyProblem("alerts:\n  actions:\n    a:\n      type: command\n"),
+            "honeytrail.yaml:3: alerts.actions.a.command: a command action needs command (the "
+            "program and its arguments, as a list)");
+  EXPECT_EQ(onlyProblem("alerts:\n  routes:\n    r:\n      outputs: [o]\n"
+                        "      match_placement: [colour=red]\n  outputs:\n    o:\n"
+                        "      type: file\n      path: /tmp/x\n"),
+            "honeytrail.yaml:5: alerts.routes.r.match_placement[0]: unknown placement field "
+            "\"colour\" (known: host, location, kind, owner, tag.NAME)");
+  EXPECT_EQ(onlyProblem("alerts:\n  runbooks:\n    file:\n      markdown: a\n      file: b\n"),
+            "honeytrail.yaml:3: alerts.runbooks.file: a runbook needs exactly one of markdown or "
+            "file");
+}
+
+TEST(ConfigCollectionTest, DuplicateEntryNames) {
+  EXPECT_EQ(onlyProblem("alerts:\n  runbooks:\n    a:\n      markdown: x\n    a:\n"
+                        "      markdown: y\n"),
+            "honeytrail.yaml:5: alerts.runbooks.a: duplicate runbook (first on line 3)");
 }
 
 TEST(ConfigToYamlTest, AwkwardValuesRoundTrip) {

@@ -1,0 +1,61 @@
+// Alert delivery as the commands use it: every enabled output and response action built from
+// config (credentials read from the environment once, at start), the dispatcher over them, and
+// drain(), which keeps delivering until nothing is due within a time limit — what a one-shot
+// `honeytrail ingest` and `honeytrail alert flush` do before they exit. `serve` calls runOnce()
+// from a loop of its own.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "alert/dispatcher.h"
+#include "config/config.h"
+#include "config/options.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace ht::alert {
+
+RetryPolicy retryPolicy(const config::AlertsOptions& options);
+
+struct DrainSummary {
+  DispatchReport totals;
+  size_t still_pending = 0;  // left in the outbox for `serve` or `alert flush`
+  size_t awaiting_approval = 0;
+};
+
+class Delivery {
+ public:
+  // Builds every enabled output and every action whose mode is not dry-run. Errors name the key
+  // (a credential variable that is not set, an unknown type).
+  static Result<std::unique_ptr<Delivery>> create(store::Store& store, const Clock& clock,
+                                                  const config::AlertsOptions& options,
+                                                  const config::EnvLookup& env);
+
+  Result<DispatchReport> runOnce();
+
+  // Delivers what is due, then waits for retries that fall due within `limit` and delivers those,
+  // until nothing pending is due within the limit or stop() says so. Sleeps with the real clock
+  // (sleep_for), so it is for the CLI, not for tests with a fixed clock.
+  Result<DrainSummary> drain(std::chrono::milliseconds limit,
+                             const std::function<bool()>& stop = nullptr);
+
+  // Names of the outputs and actions built ("action:NAME" for actions).
+  std::vector<std::string> names() const;
+  Output* find(const std::string& name) const;
+
+ private:
+  Delivery(store::Store& store, const Clock& clock, RetryPolicy policy);
+
+  store::Store& store_;
+  const Clock& clock_;
+  RetryPolicy policy_;
+  std::unique_ptr<aws::RandomSource> random_;
+  std::map<std::string, std::unique_ptr<Output>> owned_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+}  // namespace ht::alert

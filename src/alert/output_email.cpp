@@ -1,0 +1,292 @@
+// Email output: the stored RFC 5322 message sent over SMTP with libcurl, never in clear text:
+// smtp:// must upgrade with STARTTLS and smtps:// is TLS from the first byte.
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "alert/outputs.h"
+#include "core/strings.h"
+
+namespace ht::alert {
+namespace {
+
+constexpr size_t kMaxDetailChars = 300;
+
+void globalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// One line of at most max_chars bytes (cut on a UTF-8 boundary): a timeline entry, not a page.
+std::string clip(std::string text, size_t max_chars) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  text = trim(text);
+  if (text.size() <= max_chars) return text;
+  size_t cut = max_chars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
+// host[:port] of the server URL, without user-info: what messages may name.
+std::string serverForMessages(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string authority =
+      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  return authority;
+}
+
+// The envelope address of "Name <a@example.com>" or "a@example.com", in the angle brackets
+// MAIL FROM and RCPT TO want; nullopt when it holds control bytes (an SMTP command injection).
+std::optional<std::string> envelopeAddress(const std::string& text) {
+  std::string addr = trim(text);
+  size_t open = addr.rfind('<');
+  if (open != std::string::npos) {
+    size_t close = addr.find('>', open);
+    if (close == std::string::npos) return std::nullopt;
+    addr = trim(addr.substr(open + 1, close - open - 1));
+  }
+  if (addr.empty()) return std::nullopt;
+  for (char c : addr) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>') {
+      return std::nullopt;
+    }
+  }
+  return "<" + addr + ">";
+}
+
+std::string base64(const std::string& data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+struct Upload {
+  const std::string* data = nullptr;
+  size_t pos = 0;
+};
+
+size_t onRead(char* buffer, size_t size, size_t count, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  size_t n = std::min(size * count, up->data->size() - up->pos);
+  std::memcpy(buffer, up->data->data() + up->pos, n);
+  up->pos += n;
+  return n;
+}
+
+// What the server said, gathered from libcurl's debug stream. Only the server's replies are
+// read; the commands honeytrail sends (AUTH carries the password) are never looked at or kept.
+struct ServerReplies {
+  bool starttls_offered = false;
+  std::string last_error;  // the last 4xx or 5xx reply line: the reason, not QUIT's "221 Bye"
+  std::string partial;     // a line still being received
+};
+
+void onServerLine(ServerReplies& r, const std::string& line) {
+  if (!line.empty() && (line[0] == '4' || line[0] == '5')) r.last_error = line;
+  // An EHLO reply lists extensions as "250-STARTTLS" or, last, "250 STARTTLS".
+  std::string lower = toLower(trim(line));
+  if (lower.size() >= 12 && startsWith(lower, "250") && (lower[3] == '-' || lower[3] == ' ') &&
+      trim(lower.substr(4)) == "starttls") {
+    r.starttls_offered = true;
+  }
+}
+
+int onDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* r = static_cast<ServerReplies*>(user);
+  for (size_t i = 0; i < size; ++i) {
+    char c = data[i];
+    if (c == '\n') {
+      onServerLine(*r, r->partial);
+      r->partial.clear();
+    } else if (c != '\r' && r->partial.size() < 1024) {
+      r->partial.push_back(c);
+    }
+  }
+  return 0;
+}
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+class EmailOutput final : public Output {
+ public:
+  EmailOutput(const config::OutputOptions& options, OutputCredentials credentials)
+      : url_(std::move(credentials.url)),
+        server_(serverForMessages(url_)),
+        username_(options.username),
+        password_(std::move(credentials.secret)),
+        ca_file_(options.ca_file),
+        from_(options.email_from),
+        to_(options.email_to),
+        timeout_ms_(options.timeout_ms) {
+    globalInit();
+  }
+
+  DeliveryResult deliver(const store::OutboxItem& item) override {
+    DeliveryResult result = attempt(item);
+    // Belt and braces: AUTH LOGIN sends the password in base64; neither form may reach the
+    // timeline, whatever a server echoes.
+    if (!password_.empty()) {
+      for (const std::string& secret : {password_, base64(password_)}) {
+        result.error = replaceAll(result.error, secret, "***");
+      }
+    }
+    return result;
+  }
+
+ private:
+  DeliveryResult attempt(const store::OutboxItem& item) {
+    const std::string scheme = toLower(url_.substr(0, url_.find("://")));
+    if (url_.find("://") == std::string::npos || (scheme != "smtp" && scheme != "smtps")) {
+      return permanent(
+          "the email server URL must be smtp://host:587 (STARTTLS) or "
+          "smtps://host:465");
+    }
+    std::optional<std::string> from = envelopeAddress(from_);
+    if (!from) return permanent("email_from is not a usable address");
+    if (to_.empty()) return permanent("email_to is empty");
+    std::unique_ptr<curl_slist, SlistDeleter> rcpt;
+    for (const std::string& to : to_) {
+      std::optional<std::string> addr = envelopeAddress(to);
+      if (!addr) return permanent("email_to holds an address that is not usable");
+      curl_slist* head = curl_slist_append(rcpt.get(), addr->c_str());
+      if (head == nullptr) return failure("libcurl: out of memory");
+      if (!rcpt) rcpt.reset(head);
+    }
+
+    std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+    if (!easy) return failure("libcurl: cannot create a transfer handle");
+    CURL* h = easy.get();
+    char error_text[CURL_ERROR_SIZE] = {0};
+    Upload upload{&item.body, 0};
+    ServerReplies replies;
+
+    curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // timeouts must not raise SIGALRM in threads
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_ms_));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms_));
+    // Alerts describe an attack in progress: they never cross the network in clear text, and a
+    // server that cannot do TLS gets nothing, not even the envelope.
+    curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!ca_file_.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file_.c_str());
+    if (!username_.empty()) {
+      curl_easy_setopt(h, CURLOPT_USERNAME, username_.c_str());
+      curl_easy_setopt(h, CURLOPT_PASSWORD, password_.c_str());
+    }
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, from->c_str());
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt.get());
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, onRead);
+    curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(item.body.size()));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
+    // The debug stream is the only place libcurl shows the EHLO reply, which tells a server
+    // without STARTTLS from one that refused it for now.
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, onDebug);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &replies);
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+
+    const CURLcode rc = curl_easy_perform(h);
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    DeliveryResult r;
+    r.http_status = static_cast<int>(code);  // the last SMTP reply code
+    if (rc == CURLE_OK) {
+      r.ok = true;
+      r.output = "accepted by " + server_ + " for " + std::to_string(to_.size()) + " recipient" +
+                 (to_.size() == 1 ? "" : "s");
+      return r;
+    }
+    const std::string reason =
+        clip(error_text[0] != '\0' ? error_text : curl_easy_strerror(rc), kMaxDetailChars);
+    const std::string said =
+        replies.last_error.empty()
+            ? ""
+            : " (server said: " + clip(replies.last_error, kMaxDetailChars) + ")";
+    const bool temporary = code >= 400 && code < 500;
+
+    if (rc == CURLE_USE_SSL_FAILED) {
+      if (!replies.starttls_offered) {
+        r.retryable = false;
+        r.error = "SMTP server " + server_ +
+                  " does not offer STARTTLS, which honeytrail requires for smtp://; nothing was "
+                  "sent (use smtps:// for a server that speaks TLS from the start)";
+        return r;
+      }
+      r.retryable = temporary;
+      r.error = "SMTP server " + server_ + " refused STARTTLS" + (temporary ? " for now" : "") +
+                "; nothing was sent" + said;
+      return r;
+    }
+    if (rc == CURLE_LOGIN_DENIED) {
+      r.retryable = temporary;  // 454: the server's auth back-end is down
+      r.error = "SMTP server " + server_ + " refused the login as " + clip(username_, 100) +
+                (temporary ? " for now" : " (check username and the password)") + said;
+      return r;
+    }
+    if (code >= 500 && code < 600) {
+      r.retryable = false;
+      r.error = "SMTP server " + server_ + " rejected the message: " + reason + said;
+      return r;
+    }
+    // 4xx (greylisting, a full queue), no connection, a timeout, a TLS failure (a CA or
+    // certificate that an operator can fix before the item ages out): tried again.
+    r.error = "SMTP to " + server_ + " failed: " + reason + said;
+    return r;
+  }
+
+  static DeliveryResult permanent(std::string error) {
+    DeliveryResult r;
+    r.retryable = false;
+    r.error = std::move(error);
+    return r;
+  }
+
+  static DeliveryResult failure(std::string error) {
+    DeliveryResult r;
+    r.error = std::move(error);
+    return r;
+  }
+
+  std::string url_;
+  std::string server_;  // host[:port], for messages
+  std::string username_;
+  std::string password_;
+  std::string ca_file_;
+  std::string from_;
+  std::vector<std::string> to_;
+  int timeout_ms_;
+};
+
+}  // namespace
+
+std::unique_ptr<Output> makeEmailOutput(const config::OutputOptions& options,
+                                        OutputCredentials credentials) {
+  return std::make_unique<EmailOutput>(options, std::move(credentials));
+}
+
+}  // namespace ht::alert

@@ -1,0 +1,312 @@
+// Jira output: one issue per incident, found again by a label holding the incident ID, so that
+// escalations become comments and a retry after a lost response never files a second issue.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "alert/outputs.h"
+#include "aws/http.h"
+#include "aws/sigv4.h"
+#include "core/strings.h"
+
+namespace ht::alert {
+namespace {
+
+using nlohmann::json;
+
+// Jira's answers here are small; a search hit list is capped at one issue.
+constexpr size_t kMaxResponseBytes = 1024 * 1024;
+constexpr size_t kMaxDetailChars = 300;
+
+// The host of an absolute URL, without user-info, port or IPv6 brackets.
+std::string urlHost(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string authority =
+      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  if (!authority.empty() && authority[0] == '[') {
+    return authority.substr(1, authority.find(']') - 1);
+  }
+  return authority.substr(0, authority.rfind(':'));
+}
+
+std::string withoutUserInfo(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
+std::optional<std::chrono::seconds> retryAfter(const aws::HttpResponse& response) {
+  const std::string* value = response.header("Retry-After");
+  if (value == nullptr) return std::nullopt;
+  std::string v = trim(*value);
+  if (v.empty()) return std::nullopt;
+  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::chrono::seconds(v.size() > 9 ? 999999999 : std::stoll(v));
+  }
+  return std::chrono::seconds(60);  // an HTTP-date: not worth a date parser for a hint
+}
+
+// One line of at most max_chars bytes (cut on a UTF-8 boundary): a timeline entry, not a page.
+std::string clip(std::string text, size_t max_chars) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  if (text.size() <= max_chars) return text;
+  size_t cut = max_chars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
+std::string base64(const std::string& data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// Jira explains a refusal in "errorMessages" (a list) and "errors" (field -> message): the
+// field errors are what tell an operator that a project key or issue type is wrong.
+std::string jiraReason(const std::string& body) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return clip(body, kMaxDetailChars);
+  std::string reason;
+  auto add = [&reason](const std::string& text) {
+    if (!text.empty()) reason += (reason.empty() ? "" : "; ") + text;
+  };
+  if (auto m = j.find("errorMessages"); m != j.end() && m->is_array()) {
+    for (const json& e : *m) {
+      if (e.is_string()) add(e.get<std::string>());
+    }
+  }
+  if (auto m = j.find("errors"); m != j.end() && m->is_object()) {
+    for (const auto& [field, message] : m->items()) {
+      if (message.is_string()) add(field + ": " + message.get<std::string>());
+    }
+  }
+  return clip(reason, kMaxDetailChars);
+}
+
+// A JQL string literal: backslash and double quote escaped.
+std::string jqlQuote(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+class JiraOutput final : public Output {
+ public:
+  JiraOutput(const config::OutputOptions& options, OutputCredentials credentials)
+      : base_url_(std::move(credentials.url)),
+        username_(options.username),
+        token_(std::move(credentials.secret)),
+        allow_private_(options.allow_private) {
+    // The site URL may be configured with or without a trailing slash.
+    while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+    shown_url_ = withoutUserInfo(base_url_);
+    basic_ = base64(username_ + ":" + token_);
+    http_.connect_timeout_ms = options.timeout_ms;
+    http_.request_timeout_ms = options.timeout_ms;
+    http_.ca_file = options.ca_file;
+    http_.max_response_bytes = kMaxResponseBytes;
+    search_transport_ = aws::makeCurlTransport(http_);
+  }
+
+  DeliveryResult deliver(const store::OutboxItem& item) override {
+    DeliveryResult result = attempt(item);
+    // Belt and braces: nothing Jira or libcurl echoes may carry the token to the timeline.
+    for (const std::string* secret : {&token_, &basic_}) {
+      if (!secret->empty()) result.error = replaceAll(result.error, *secret, "***");
+    }
+    return result;
+  }
+
+ private:
+  DeliveryResult attempt(const store::OutboxItem& item) {
+    if (base_url_.empty()) return permanent("no Jira site URL: set url or url_env");
+    if (username_.empty() || token_.empty()) {
+      return permanent("Jira needs username and an API token (secret_env)");
+    }
+    json envelope = json::parse(item.body, nullptr, /*allow_exceptions=*/false);
+    if (envelope.is_discarded()) return permanent("stored body is not JSON");
+    if (!envelope.is_object() || !envelope.contains("incident_id") ||
+        !envelope["incident_id"].is_string() ||
+        envelope["incident_id"].get<std::string>().empty() || !envelope.contains("issue") ||
+        !envelope["issue"].is_object() || !envelope["issue"].contains("fields") ||
+        !envelope["issue"]["fields"].is_object() || !envelope.contains("comment") ||
+        !envelope["comment"].is_object()) {
+      return permanent("stored body is not a Jira envelope (incident_id, issue, comment)");
+    }
+    // Jira labels cannot hold spaces; jiraIssue() turns them into '_', and so must the search.
+    const std::string label = replaceAll(envelope["incident_id"].get<std::string>(), " ", "_");
+
+    if (!allow_private_) {
+      // Checked on each attempt: what a name resolves to can change.
+      std::string reason = privateAddressReason(urlHost(base_url_));
+      if (!reason.empty()) {
+        return permanent("refusing to send to " + shown_url_ + ": " + reason +
+                         " (set allow_private to permit it)");
+      }
+    }
+
+    std::string key;
+    if (std::optional<DeliveryResult> failed = findIssue(label, &key)) return *failed;
+    if (!key.empty()) return comment(key, envelope["comment"]);
+
+    json issue = envelope["issue"];
+    json& labels = issue["fields"]["labels"];
+    if (!labels.is_array()) labels = json::array();
+    if (std::find(labels.begin(), labels.end(), json(label)) == labels.end()) {
+      labels.push_back(label);  // without it the next delivery could not find the issue
+    }
+    return create(issue);
+  }
+
+  // Sets *key to the issue labelled `label`, "" when there is none; a failure is returned.
+  std::optional<DeliveryResult> findIssue(const std::string& label, std::string* key) {
+    const std::string query =
+        "?jql=" + aws::uriEncode("labels = " + jqlQuote(label), false) + "&fields=key&maxResults=1";
+    Result<aws::HttpResponse> resp = send("GET", searchPath() + query, "");
+    // Jira Cloud removed /search (410 Gone) for /search/jql, which Data Center lacks: use the
+    // old one until it is gone, then the new one for the life of this output.
+    if (resp.hasValue() && resp->status == 410 && !use_search_jql_) {
+      use_search_jql_ = true;
+      resp = send("GET", searchPath() + query, "");
+    }
+    if (!resp.hasValue()) return transportFailure(resp.status(), "searching for the issue");
+    if (resp->status < 200 || resp->status >= 300) {
+      return httpFailure(*resp, "searching for the issue");
+    }
+    json answer = json::parse(resp->body, nullptr, /*allow_exceptions=*/false);
+    if (!answer.is_object() || !answer.contains("issues") || !answer["issues"].is_array()) {
+      // Likely a login page or a proxy: not Jira's answer. Retried, as the URL may be fixed.
+      DeliveryResult r;
+      r.http_status = resp->status;
+      r.error = "Jira search at " + shown_url_ + " did not answer with an issue list";
+      return r;
+    }
+    key->clear();
+    if (!answer["issues"].empty()) {
+      const json& first = answer["issues"][0];
+      if (first.is_object() && first.contains("key") && first["key"].is_string()) {
+        *key = first["key"].get<std::string>();
+      }
+    }
+    return std::nullopt;
+  }
+
+  DeliveryResult create(const json& issue) {
+    Result<aws::HttpResponse> resp = send("POST", "/rest/api/2/issue", issue.dump());
+    if (!resp.hasValue()) return transportFailure(resp.status(), "creating the issue");
+    if (resp->status < 200 || resp->status >= 300) return httpFailure(*resp, "creating the issue");
+    DeliveryResult r;
+    r.ok = true;
+    r.http_status = resp->status;
+    json answer = json::parse(resp->body, nullptr, /*allow_exceptions=*/false);
+    if (answer.is_object() && answer.contains("key") && answer["key"].is_string()) {
+      r.output = clip(answer["key"].get<std::string>(), 64) + " created";
+    } else {
+      r.output = "issue created";  // it exists: the next delivery finds it by its label
+    }
+    return r;
+  }
+
+  DeliveryResult comment(const std::string& key, const json& body) {
+    Result<aws::HttpResponse> resp =
+        send("POST", "/rest/api/2/issue/" + aws::uriEncode(key, false) + "/comment", body.dump());
+    const std::string what = "commenting on " + clip(key, 64);
+    if (!resp.hasValue()) return transportFailure(resp.status(), what);
+    if (resp->status < 200 || resp->status >= 300) return httpFailure(*resp, what);
+    DeliveryResult r;
+    r.ok = true;
+    r.http_status = resp->status;
+    r.output = "commented on " + clip(key, 64);
+    return r;
+  }
+
+  std::string searchPath() const {
+    return use_search_jql_ ? "/rest/api/2/search/jql" : "/rest/api/2/search";
+  }
+
+  Result<aws::HttpResponse> send(const std::string& method, const std::string& path,
+                                 std::string body) {
+    aws::HttpRequest req;
+    req.method = method;
+    req.url = base_url_ + path;
+    req.headers = {{"Authorization", "Basic " + basic_},
+                   {"Accept", "application/json"},
+                   {"User-Agent", "honeytrail"}};
+    if (method != "GET") req.headers.push_back({"Content-Type", "application/json"});
+    req.body = std::move(body);
+    if (method == "GET") return search_transport_->send(req);
+    // libcurl silently sends a request again when a reused keep-alive connection dies before
+    // any reply: for a POST whose first copy Jira did process, that is a duplicate issue or
+    // comment. A transport of its own never reuses a connection, so a lost reply surfaces here
+    // as a failure, and the next attempt's search finds what the first one created.
+    return aws::makeCurlTransport(http_)->send(req);
+  }
+
+  static DeliveryResult transportFailure(const Status& status, const std::string& what) {
+    DeliveryResult r;                                     // the network may come back: retried
+    r.error = "Jira: " + what + ": " + status.message();  // names the host only
+    return r;
+  }
+
+  DeliveryResult httpFailure(const aws::HttpResponse& resp, const std::string& what) const {
+    const int s = resp.status;
+    DeliveryResult r;
+    r.http_status = s;
+    // 429 is Jira Cloud's rate limit and 5xx its own trouble; any other 4xx (bad credentials,
+    // no permission, unknown project or issue type) fails the same way on every retry.
+    r.retryable = s == 408 || s == 429 || s >= 500;
+    if (r.retryable) r.retry_after = retryAfter(resp);
+    std::string hint;
+    if (s == 401) hint = " (check username and the API token)";
+    if (s == 403) hint = " (the account lacks permission)";
+    if (s == 404) hint = " (is url the site's base URL, and can the account see the project?)";
+    std::string reason = jiraReason(resp.body);
+    r.error = "Jira " + what + ": HTTP " + std::to_string(s) + " from " + shown_url_ + hint +
+              (reason.empty() ? "" : ": " + reason);
+    return r;
+  }
+
+  static DeliveryResult permanent(std::string error) {
+    DeliveryResult r;
+    r.retryable = false;
+    r.error = std::move(error);
+    return r;
+  }
+
+  std::string base_url_;   // without a trailing slash
+  std::string shown_url_;  // base_url_ without any user-info, for messages
+  std::string username_;
+  std::string token_;
+  std::string basic_;  // base64(username:token)
+  bool allow_private_;
+  bool use_search_jql_ = false;
+  aws::HttpOptions http_;
+  std::unique_ptr<aws::HttpTransport> search_transport_;  // keeps its connection between calls
+};
+
+}  // namespace
+
+std::unique_ptr<Output> makeJiraOutput(const config::OutputOptions& options,
+                                       OutputCredentials credentials) {
+  return std::make_unique<JiraOutput>(options, std::move(credentials));
+}
+
+}  // namespace ht::alert
