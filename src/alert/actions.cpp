@@ -12,11 +12,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "alert/net_util.h"
 #include "alert/payloads.h"
 #include "aws/http.h"
 #include "core/strings.h"
@@ -28,9 +28,10 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr size_t kMaxOutputBytes = 64 * 1024;
+using detail::errnoText;
+using detail::SigpipeBlock;
 
-std::string errnoText(int err) { return std::strerror(err); }
+constexpr size_t kMaxOutputBytes = 64 * 1024;
 
 // Keeps at most kMaxOutputBytes of what an action printed or answered, counting the rest.
 class CappedText {
@@ -72,44 +73,6 @@ class CappedText {
 };
 
 // --- command --------------------------------------------------------------------------------
-
-// honeytrail does not ignore SIGPIPE process-wide, and a command that exits without reading its
-// standard input makes our write fail with EPIPE and raise SIGPIPE, which would kill the daemon.
-// The signal is blocked in this thread while we talk to the child, and one raised meanwhile is
-// consumed before unblocking. (The child gets default dispositions and an empty mask, below.)
-class SigpipeBlock {
- public:
-  SigpipeBlock() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, &old_);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    // One already pending was raised by someone else: leave it for them.
-    pending_before_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeBlock() {
-    const int saved_errno = errno;  // callers read the errno of their write after this
-    if (!pending_before_) {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGPIPE);
-      timespec zero{};
-      while (sigtimedwait(&set, nullptr, &zero) >= 0) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    errno = saved_errno;
-  }
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-
- private:
-  sigset_t old_;
-  bool pending_before_ = false;
-};
 
 void closeFd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -370,33 +333,6 @@ class CommandAction final : public Output {
 
 // --- webhook --------------------------------------------------------------------------------
 
-struct UrlParts {
-  std::string scheme;
-  std::string authority;  // host[:port], without user-info
-  std::string host;       // without IPv6 brackets
-};
-
-UrlParts parseUrl(const std::string& url) {
-  UrlParts p;
-  size_t start = url.find("://");
-  if (start == std::string::npos) return p;
-  p.scheme = toLower(url.substr(0, start));
-  start += 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string authority =
-      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-  p.authority = authority;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    p.host = authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-  } else {
-    size_t colon = authority.rfind(':');
-    p.host = colon == std::string::npos ? authority : authority.substr(0, colon);
-  }
-  return p;
-}
-
 class WebhookAction final : public Output {
  public:
   WebhookAction(const config::ActionOptions& options, std::string secret)
@@ -404,8 +340,7 @@ class WebhookAction final : public Output {
         url_(options.url),
         secret_(std::move(secret)),
         allow_private_(options.allow_private) {
-    parts_ = parseUrl(url_);
-    safe_url_ = parts_.scheme + "://" + parts_.authority + "/…";
+    safe_url_ = detail::redactedUrl(url_);
     aws::HttpOptions http;
     const int timeout_ms = std::max(1, options.timeout_seconds) * 1000;
     http.request_timeout_ms = timeout_ms;
@@ -420,12 +355,9 @@ class WebhookAction final : public Output {
     DeliveryResult result;
     result.retryable = false;
     if (!allow_private_) {
-      // Checked on each attempt, like the webhook output: what a name resolves to can change.
-      std::string reason = privateAddressReason(parts_.host);
-      if (!reason.empty()) {
-        result.error = "refusing to send to " + safe_url_ + ": " + reason +
-                       " (set allow_private to permit it)";
-        return result;
+      if (auto refused = detail::refusePrivateTarget(url_, safe_url_)) {
+        refused->retryable = false;  // actions are never retried, not even after a DNS failure
+        return *refused;
       }
     }
     aws::HttpRequest req;
@@ -443,7 +375,7 @@ class WebhookAction final : public Output {
 
     Result<aws::HttpResponse> resp = transport_->send(req);
     if (!resp.hasValue()) {
-      result.error = redact(resp.status().message());
+      result.error = detail::redactUrlIn(resp.status().message(), url_);
       return result;
     }
     result.http_status = resp->status;
@@ -459,24 +391,10 @@ class WebhookAction final : public Output {
   }
 
  private:
-  // Transport errors may quote the URL; its path and query can be the credential.
-  std::string redact(std::string text) const {
-    size_t cut = url_.find_first_of("?#");
-    for (const std::string& s : {url_, url_.substr(0, cut)}) {
-      if (s.empty()) continue;
-      for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos)) {
-        text.replace(pos, s.size(), safe_url_);
-        pos += safe_url_.size();
-      }
-    }
-    return text;
-  }
-
   std::string name_;
   std::string url_;
   std::string secret_;
   bool allow_private_;
-  UrlParts parts_;
   std::string safe_url_;
   std::unique_ptr<aws::HttpTransport> transport_;
 };
@@ -492,7 +410,7 @@ std::unique_ptr<Output> makeCommandAction(const config::ActionOptions& options) 
 Result<std::unique_ptr<Output>> makeWebhookAction(const config::ActionOptions& options,
                                                   const config::EnvLookup& env) {
   const std::string key = "alerts.actions." + options.name;
-  UrlParts parts = parseUrl(options.url);
+  detail::UrlParts parts = detail::parseUrl(options.url);
   if ((parts.scheme != "http" && parts.scheme != "https") || parts.host.empty()) {
     return Status::invalidArgument(key + ".url: expected an http:// or https:// URL");
   }

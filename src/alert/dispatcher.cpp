@@ -1,174 +1,18 @@
 #include "alert/dispatcher.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <utility>
 
+#include "alert/net_util.h"
+#include "alert/payloads.h"
 #include "core/strings.h"
 
 namespace ht::alert {
 namespace {
-
-struct UrlParts {
-  std::string scheme;
-  std::string host;       // without brackets for IPv6 literals
-  std::string authority;  // host[:port], without user-info (as written, brackets kept)
-  std::string path;       // from the first '/' on, query included
-};
-
-UrlParts parseUrl(const std::string& url) {
-  UrlParts p;
-  size_t start = url.find("://");
-  if (start != std::string::npos) {
-    p.scheme = toLower(url.substr(0, start));
-    start += 3;
-  } else {
-    start = 0;
-  }
-  size_t end = url.find_first_of("/?#", start);
-  std::string authority =
-      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (end != std::string::npos) p.path = url.substr(end);
-  size_t at = authority.rfind('@');
-  if (at != std::string::npos) authority = authority.substr(at + 1);
-  p.authority = authority;
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    p.host = authority.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-  } else {
-    size_t colon = authority.rfind(':');
-    p.host = colon == std::string::npos ? authority : authority.substr(0, colon);
-  }
-  return p;
-}
-
-// What error text may show of a URL: webhook paths and queries often are the credential.
-std::string redactedUrl(const std::string& url) {
-  UrlParts p = parseUrl(url);
-  return (p.scheme.empty() ? "" : p.scheme + "://") + p.authority + "/…";
-}
-
-std::string redactMessage(std::string text, const std::string& url) {
-  UrlParts p = parseUrl(url);
-  std::string safe = redactedUrl(url);
-  size_t cut = url.find_first_of("?#");
-  std::vector<std::string> secrets = {url, url.substr(0, cut)};
-  if (p.path.size() > 1) secrets.push_back(p.path);
-  size_t qpos = url.find('?');
-  if (qpos != std::string::npos && qpos + 1 < url.size()) secrets.push_back(url.substr(qpos + 1));
-  for (const std::string& s : secrets) {
-    if (s.empty()) continue;
-    for (size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos)) {
-      const std::string& with = (&s == &secrets[0] || &s == &secrets[1]) ? safe : "…";
-      text.replace(pos, s.size(), with);
-      pos += with.size();
-    }
-  }
-  return text;
-}
-
-std::string hexHmacSha256(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0xF]);
-  }
-  return out;
-}
-
-std::optional<std::chrono::seconds> parseRetryAfter(const std::string* value) {
-  if (value == nullptr) return std::nullopt;
-  std::string v = trim(*value);
-  if (v.empty()) return std::nullopt;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (v.size() > 9) return std::chrono::seconds(999999999);
-    return std::chrono::seconds(std::stoll(v));
-  }
-  // An HTTP-date: not worth a date parser for a hint; a minute is a fair reading.
-  return std::chrono::seconds(60);
-}
-
-std::string reasonForV4(const uint8_t b[4]) {
-  if (b[0] == 127) return "loopback address";
-  if (b[0] == 10) return "private address (10.0.0.0/8)";
-  if (b[0] == 172 && (b[1] & 0xF0) == 16) return "private address (172.16.0.0/12)";
-  if (b[0] == 192 && b[1] == 168) return "private address (192.168.0.0/16)";
-  if (b[0] == 169 && b[1] == 254) return "link-local address";
-  if (b[0] == 100 && (b[1] & 0xC0) == 64) return "shared address space (100.64.0.0/10)";
-  if (b[0] == 0) return "unspecified address (0.0.0.0/8)";
-  return "";
-}
-
-std::string reasonForV6(const uint8_t b[16]) {
-  static const uint8_t kZero[16] = {};
-  if (std::memcmp(b, kZero, 16) == 0) return "unspecified address (::)";
-  if (std::memcmp(b, kZero, 15) == 0 && b[15] == 1) return "loopback address (::1)";
-  if ((b[0] & 0xFE) == 0xFC) return "unique-local address (fc00::/7)";
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return "link-local address (fe80::/10)";
-  static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (std::memcmp(b, kMapped, 12) == 0) {
-    std::string r = reasonForV4(b + 12);
-    if (!r.empty()) return "IPv4-mapped " + r;
-  }
-  return "";
-}
-
-struct HostCheck {
-  std::string reason;         // "" = public
-  std::string resolve_error;  // "" = resolved (or a literal)
-};
-
-HostCheck checkHost(const std::string& host_in) {
-  std::string host = host_in;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty()) return {"empty host", ""};
-  std::string lower = toLower(host);
-  if (lower == "localhost" || endsWith(lower, ".localhost")) return {"loopback name", ""};
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
-  if (rc != 0) return {"", gai_strerror(rc)};
-  HostCheck out;
-  for (addrinfo* a = res; a != nullptr && out.reason.empty(); a = a->ai_next) {
-    std::string r;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (a->ai_family == AF_INET) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(a->ai_addr);
-      r = reasonForV4(reinterpret_cast<const uint8_t*>(&sin->sin_addr));
-      ::inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
-    } else if (a->ai_family == AF_INET6) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(a->ai_addr);
-      r = reasonForV6(reinterpret_cast<const uint8_t*>(&sin6->sin6_addr));
-      ::inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
-    }
-    if (!r.empty()) {
-      out.reason = (toLower(text) == lower) ? r : r + " " + text;
-    }
-  }
-  ::freeaddrinfo(res);
-  return out;
-}
 
 class WebhookOutput final : public Output {
  public:
@@ -176,21 +20,10 @@ class WebhookOutput final : public Output {
       : options_(std::move(options)), transport_(transport) {}
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
-    DeliveryResult result;
     if (!options_.allow_private) {
-      // Checked on each attempt: what a name resolves to can change. Curl resolves again, so a
-      // rebinding race remains; the transport seam has no way to pin the checked address.
-      HostCheck check = checkHost(parseUrl(options_.url).host);
-      if (!check.reason.empty()) {
-        result.retryable = false;
-        result.error = "refusing to send to " + redactedUrl(options_.url) + ": " + check.reason +
-                       " (set allow_private to permit it)";
-        return result;
-      }
-      if (!check.resolve_error.empty()) {
-        result.error =
-            "cannot resolve the host of " + redactedUrl(options_.url) + ": " + check.resolve_error;
-        return result;
+      if (auto refused =
+              detail::refusePrivateTarget(options_.url, detail::redactedUrl(options_.url))) {
+        return *refused;
       }
     }
     aws::HttpRequest req;
@@ -206,25 +39,20 @@ class WebhookOutput final : public Output {
     req.headers.push_back({"X-Honeytrail-Delivery", std::to_string(item.id)});
     if (!options_.hmac_secret.empty()) {
       req.headers.push_back(
-          {"X-Honeytrail-Signature", "sha256=" + hexHmacSha256(options_.hmac_secret, item.body)});
+          {"X-Honeytrail-Signature", webhookSignature(options_.hmac_secret, item.body)});
     }
     for (const auto& [name, value] : options_.headers) req.headers.push_back({name, value});
     req.body = item.body;
 
     Result<aws::HttpResponse> resp = transport_.send(req);
     if (!resp.hasValue()) {
-      result.error = redactMessage(resp.status().message(), options_.url);
-      return result;
+      return detail::retryableFailure(detail::redactUrlIn(resp.status().message(), options_.url));
     }
-    result.http_status = resp->status;
-    if (resp->status >= 200 && resp->status < 300) {
-      result.ok = true;
-      return result;
+    DeliveryResult result = detail::httpOutcome(*resp);
+    if (!result.ok) {
+      result.error =
+          "HTTP " + std::to_string(resp->status) + " from " + detail::redactedUrl(options_.url);
     }
-    const int s = resp->status;
-    result.retryable = s == 408 || s == 429 || s >= 500;
-    if (s == 429 || s == 503) result.retry_after = parseRetryAfter(resp->header("Retry-After"));
-    result.error = "HTTP " + std::to_string(s) + " from " + redactedUrl(options_.url);
     return result;
   }
 
@@ -243,7 +71,7 @@ std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, aws::HttpTrans
   return std::make_unique<WebhookOutput>(std::move(options), transport);
 }
 
-std::string privateAddressReason(const std::string& host) { return checkHost(host).reason; }
+std::string privateAddressReason(const std::string& host) { return detail::checkHost(host).reason; }
 
 std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
                                std::optional<std::chrono::seconds> retry_after,

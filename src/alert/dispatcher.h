@@ -23,7 +23,8 @@ namespace ht::alert {
 struct DeliveryResult {
   bool ok = false;
   bool retryable = true;  // false: permanent (a 4xx other than 408/429): dead at once
-  std::optional<std::chrono::seconds> retry_after;  // from the receiver (429/503 Retry-After)
+  std::optional<std::chrono::seconds>
+      retry_after;  // the receiver's Retry-After on a retryable status
   int http_status = 0;
   std::string error;   // for the timeline; never contains secrets (URLs are shown without query)
   std::string output;  // what a response action printed or answered (kept on the timeline)

@@ -192,13 +192,21 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t)
   return update;
 }
 
-Result<size_t> IncidentManager::catchUp() {
+Result<size_t> IncidentManager::catchUp(size_t* opened) {
   store::TriggerFilter filter;
   filter.without_incident = true;
   filter.limit = 100000;
-  HT_ASSIGN_OR_RETURN(auto pending, store_.listTriggers(filter));
-  for (const auto& t : pending) HT_RETURN_IF_ERROR(onTrigger(t).status());
-  return pending.size();
+  size_t total = 0;
+  if (opened != nullptr) *opened = 0;
+  while (true) {
+    HT_ASSIGN_OR_RETURN(auto pending, store_.listTriggers(filter));
+    for (const auto& t : pending) {
+      HT_ASSIGN_OR_RETURN(IncidentUpdate update, onTrigger(t));
+      if (update.opened && opened != nullptr) ++*opened;
+    }
+    total += pending.size();
+    if (pending.size() < static_cast<size_t>(filter.limit)) return total;
+  }
 }
 
 Result<store::Incident> IncidentManager::setState(const std::string& id, const std::string& state,

@@ -63,9 +63,10 @@ class IncidentManager {
   // Groups a stored trigger into its token's incident (opening one when needed). Thread-safe.
   Result<IncidentUpdate> onTrigger(const store::TriggerRecord& trigger);
 
-  // Groups every stored trigger that no incident holds yet (left by a crash between the two
-  // writes), oldest first. Returns how many were grouped.
-  Result<size_t> catchUp();
+  // Groups every stored trigger that no incident holds yet, oldest event first: what a crash left
+  // between the two writes, or what a batch (`ingest`) stored before grouping it in event order.
+  // Returns how many were grouped; *opened (when given) gets how many incidents were opened.
+  Result<size_t> catchUp(size_t* opened = nullptr);
 
   // State change by a person (or the API), with an optional note, on the timeline.
   Result<store::Incident> setState(const std::string& incident_id, const std::string& state,

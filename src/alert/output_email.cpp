@@ -1,7 +1,6 @@
 // Email output: the stored RFC 5322 message sent over SMTP with libcurl, never in clear text:
 // smtp:// must upgrade with STARTTLS and smtps:// is TLS from the first byte.
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,40 +11,20 @@
 #include <utility>
 #include <vector>
 
+#include "alert/net_util.h"
 #include "alert/outputs.h"
 #include "core/strings.h"
 
 namespace ht::alert {
 namespace {
 
-constexpr size_t kMaxDetailChars = 300;
+using detail::clip;
+using detail::kMaxDetailChars;
+using detail::permanentFailure;
 
 void globalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// One line of at most max_chars bytes (cut on a UTF-8 boundary): a timeline entry, not a page.
-std::string clip(std::string text, size_t max_chars) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  text = trim(text);
-  if (text.size() <= max_chars) return text;
-  size_t cut = max_chars;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "…";
-}
-
-// host[:port] of the server URL, without user-info: what messages may name.
-std::string serverForMessages(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string authority =
-      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-  return authority;
 }
 
 // The envelope address of "Name <a@example.com>" or "a@example.com", in the angle brackets
@@ -65,15 +44,6 @@ std::optional<std::string> envelopeAddress(const std::string& text) {
     }
   }
   return "<" + addr + ">";
-}
-
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 struct Upload {
@@ -133,7 +103,7 @@ class EmailOutput final : public Output {
  public:
   EmailOutput(const config::OutputOptions& options, OutputCredentials credentials)
       : url_(std::move(credentials.url)),
-        server_(serverForMessages(url_)),
+        server_(detail::parseUrl(url_).authority),
         username_(options.username),
         password_(std::move(credentials.secret)),
         ca_file_(options.ca_file),
@@ -147,11 +117,8 @@ class EmailOutput final : public Output {
     DeliveryResult result = attempt(item);
     // Belt and braces: AUTH LOGIN sends the password in base64; neither form may reach the
     // timeline, whatever a server echoes.
-    if (!password_.empty()) {
-      for (const std::string& secret : {password_, base64(password_)}) {
-        result.error = replaceAll(result.error, secret, "***");
-      }
-    }
+    result.error =
+        detail::scrubSecrets(std::move(result.error), {password_, detail::base64(password_)});
     return result;
   }
 
@@ -159,24 +126,24 @@ class EmailOutput final : public Output {
   DeliveryResult attempt(const store::OutboxItem& item) {
     const std::string scheme = toLower(url_.substr(0, url_.find("://")));
     if (url_.find("://") == std::string::npos || (scheme != "smtp" && scheme != "smtps")) {
-      return permanent(
+      return permanentFailure(
           "the email server URL must be smtp://host:587 (STARTTLS) or "
           "smtps://host:465");
     }
     std::optional<std::string> from = envelopeAddress(from_);
-    if (!from) return permanent("email_from is not a usable address");
-    if (to_.empty()) return permanent("email_to is empty");
+    if (!from) return permanentFailure("email_from is not a usable address");
+    if (to_.empty()) return permanentFailure("email_to is empty");
     std::unique_ptr<curl_slist, SlistDeleter> rcpt;
     for (const std::string& to : to_) {
       std::optional<std::string> addr = envelopeAddress(to);
-      if (!addr) return permanent("email_to holds an address that is not usable");
+      if (!addr) return permanentFailure("email_to holds an address that is not usable");
       curl_slist* head = curl_slist_append(rcpt.get(), addr->c_str());
-      if (head == nullptr) return failure("libcurl: out of memory");
+      if (head == nullptr) return detail::retryableFailure("libcurl: out of memory");
       if (!rcpt) rcpt.reset(head);
     }
 
     std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
-    if (!easy) return failure("libcurl: cannot create a transfer handle");
+    if (!easy) return detail::retryableFailure("libcurl: cannot create a transfer handle");
     CURL* h = easy.get();
     char error_text[CURL_ERROR_SIZE] = {0};
     Upload upload{&item.body, 0};
@@ -256,19 +223,6 @@ class EmailOutput final : public Output {
     // 4xx (greylisting, a full queue), no connection, a timeout, a TLS failure (a CA or
     // certificate that an operator can fix before the item ages out): tried again.
     r.error = "SMTP to " + server_ + " failed: " + reason + said;
-    return r;
-  }
-
-  static DeliveryResult permanent(std::string error) {
-    DeliveryResult r;
-    r.retryable = false;
-    r.error = std::move(error);
-    return r;
-  }
-
-  static DeliveryResult failure(std::string error) {
-    DeliveryResult r;
-    r.error = std::move(error);
     return r;
   }
 

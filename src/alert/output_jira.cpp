@@ -1,13 +1,12 @@
 // Jira output: one issue per incident, found again by a label holding the incident ID, so that
 // escalations become comments and a retry after a lost response never files a second issue.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "alert/net_util.h"
 #include "alert/outputs.h"
 #include "aws/http.h"
 #include "aws/sigv4.h"
@@ -16,65 +15,13 @@
 namespace ht::alert {
 namespace {
 
+using detail::clip;
+using detail::kMaxDetailChars;
+using detail::permanentFailure;
 using nlohmann::json;
 
 // Jira's answers here are small; a search hit list is capped at one issue.
 constexpr size_t kMaxResponseBytes = 1024 * 1024;
-constexpr size_t kMaxDetailChars = 300;
-
-// The host of an absolute URL, without user-info, port or IPv6 brackets.
-std::string urlHost(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string authority =
-      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-  if (!authority.empty() && authority[0] == '[') {
-    return authority.substr(1, authority.find(']') - 1);
-  }
-  return authority.substr(0, authority.rfind(':'));
-}
-
-std::string withoutUserInfo(const std::string& url) {
-  size_t start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
-  if (at == std::string::npos || at < start) return url;
-  return url.substr(0, start) + url.substr(at + 1);
-}
-
-std::optional<std::chrono::seconds> retryAfter(const aws::HttpResponse& response) {
-  const std::string* value = response.header("Retry-After");
-  if (value == nullptr) return std::nullopt;
-  std::string v = trim(*value);
-  if (v.empty()) return std::nullopt;
-  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::chrono::seconds(v.size() > 9 ? 999999999 : std::stoll(v));
-  }
-  return std::chrono::seconds(60);  // an HTTP-date: not worth a date parser for a hint
-}
-
-// One line of at most max_chars bytes (cut on a UTF-8 boundary): a timeline entry, not a page.
-std::string clip(std::string text, size_t max_chars) {
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  if (text.size() <= max_chars) return text;
-  size_t cut = max_chars;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "…";
-}
-
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 // Jira explains a refusal in "errorMessages" (a list) and "errors" (field -> message): the
 // field errors are what tell an operator that a project key or issue type is wrong.
@@ -117,50 +64,40 @@ class JiraOutput final : public Output {
         allow_private_(options.allow_private) {
     // The site URL may be configured with or without a trailing slash.
     while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
-    shown_url_ = withoutUserInfo(base_url_);
-    basic_ = base64(username_ + ":" + token_);
-    http_.connect_timeout_ms = options.timeout_ms;
-    http_.request_timeout_ms = options.timeout_ms;
-    http_.ca_file = options.ca_file;
-    http_.max_response_bytes = kMaxResponseBytes;
+    shown_url_ = detail::withoutUserInfo(base_url_);
+    basic_ = detail::base64(username_ + ":" + token_);
+    http_ = detail::httpOptionsFor(options, kMaxResponseBytes);
     search_transport_ = aws::makeCurlTransport(http_);
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
     DeliveryResult result = attempt(item);
     // Belt and braces: nothing Jira or libcurl echoes may carry the token to the timeline.
-    for (const std::string* secret : {&token_, &basic_}) {
-      if (!secret->empty()) result.error = replaceAll(result.error, *secret, "***");
-    }
+    result.error = detail::scrubSecrets(std::move(result.error), {token_, basic_});
     return result;
   }
 
  private:
   DeliveryResult attempt(const store::OutboxItem& item) {
-    if (base_url_.empty()) return permanent("no Jira site URL: set url or url_env");
+    if (base_url_.empty()) return permanentFailure("no Jira site URL: set url or url_env");
     if (username_.empty() || token_.empty()) {
-      return permanent("Jira needs username and an API token (secret_env)");
+      return permanentFailure("Jira needs username and an API token (secret_env)");
     }
     json envelope = json::parse(item.body, nullptr, /*allow_exceptions=*/false);
-    if (envelope.is_discarded()) return permanent("stored body is not JSON");
+    if (envelope.is_discarded()) return permanentFailure("stored body is not JSON");
     if (!envelope.is_object() || !envelope.contains("incident_id") ||
         !envelope["incident_id"].is_string() ||
         envelope["incident_id"].get<std::string>().empty() || !envelope.contains("issue") ||
         !envelope["issue"].is_object() || !envelope["issue"].contains("fields") ||
         !envelope["issue"]["fields"].is_object() || !envelope.contains("comment") ||
         !envelope["comment"].is_object()) {
-      return permanent("stored body is not a Jira envelope (incident_id, issue, comment)");
+      return permanentFailure("stored body is not a Jira envelope (incident_id, issue, comment)");
     }
     // Jira labels cannot hold spaces; jiraIssue() turns them into '_', and so must the search.
     const std::string label = replaceAll(envelope["incident_id"].get<std::string>(), " ", "_");
 
     if (!allow_private_) {
-      // Checked on each attempt: what a name resolves to can change.
-      std::string reason = privateAddressReason(urlHost(base_url_));
-      if (!reason.empty()) {
-        return permanent("refusing to send to " + shown_url_ + ": " + reason +
-                         " (set allow_private to permit it)");
-      }
+      if (auto refused = detail::refusePrivateTarget(base_url_, shown_url_)) return *refused;
     }
 
     std::string key;
@@ -261,19 +198,15 @@ class JiraOutput final : public Output {
   }
 
   static DeliveryResult transportFailure(const Status& status, const std::string& what) {
-    DeliveryResult r;                                     // the network may come back: retried
-    r.error = "Jira: " + what + ": " + status.message();  // names the host only
-    return r;
+    // The network may come back: retried. The message names the host only.
+    return detail::retryableFailure("Jira: " + what + ": " + status.message());
   }
 
   DeliveryResult httpFailure(const aws::HttpResponse& resp, const std::string& what) const {
     const int s = resp.status;
-    DeliveryResult r;
-    r.http_status = s;
     // 429 is Jira Cloud's rate limit and 5xx its own trouble; any other 4xx (bad credentials,
     // no permission, unknown project or issue type) fails the same way on every retry.
-    r.retryable = s == 408 || s == 429 || s >= 500;
-    if (r.retryable) r.retry_after = retryAfter(resp);
+    DeliveryResult r = detail::httpOutcome(resp);
     std::string hint;
     if (s == 401) hint = " (check username and the API token)";
     if (s == 403) hint = " (the account lacks permission)";
@@ -281,13 +214,6 @@ class JiraOutput final : public Output {
     std::string reason = jiraReason(resp.body);
     r.error = "Jira " + what + ": HTTP " + std::to_string(s) + " from " + shown_url_ + hint +
               (reason.empty() ? "" : ": " + reason);
-    return r;
-  }
-
-  static DeliveryResult permanent(std::string error) {
-    DeliveryResult r;
-    r.retryable = false;
-    r.error = std::move(error);
     return r;
   }
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "alert/net_util.h"
 #include "alert/outputs.h"
 #include "core/strings.h"
 
@@ -23,45 +23,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-std::string errnoText(int err) { return std::strerror(err); }
-
-// honeytrail does not ignore SIGPIPE process-wide, so a write to a pipe whose reader is gone
-// (standard output piped into a program that exited) would kill the daemon. The signal is
-// blocked in this thread for the write and a SIGPIPE the write raised is consumed before
-// unblocking; the write itself then just fails with EPIPE.
-class SigpipeBlock {
- public:
-  SigpipeBlock() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, &old_);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    // One already pending was raised by someone else: leave it for them.
-    pending_before_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeBlock() {
-    const int saved_errno = errno;  // callers read the errno of their write after this
-    if (!pending_before_) {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGPIPE);
-      timespec zero{};
-      while (sigtimedwait(&set, nullptr, &zero) >= 0) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    errno = saved_errno;
-  }
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-
- private:
-  sigset_t old_;
-  bool pending_before_ = false;
-};
+using detail::errnoText;
+using detail::SigpipeBlock;
 
 class Fd {
  public:
@@ -263,10 +226,13 @@ class SyslogOutput final : public Output {
     return so_error == 0 ? "" : errnoText(so_error);
   }
 
-  std::string sendUdp(const std::string& line, SteadyClock::time_point deadline,
-                      bool* permanent) const {
+  // Resolves the target and hands each of its addresses in turn, with a fresh non-blocking
+  // socket, to `attempt` until it returns "" or sets *stop; then, or after the last address,
+  // returns its error.
+  template <typename Attempt>
+  std::string eachAddress(int socktype, Attempt attempt) const {
     addrinfo* res = nullptr;
-    std::string error = resolve(SOCK_DGRAM, &res);
+    std::string error = resolve(socktype, &res);
     if (!error.empty()) return error;
     std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(res, ::freeaddrinfo);
     error = "no usable address";
@@ -276,16 +242,25 @@ class SyslogOutput final : public Output {
         error = "socket failed: " + errnoText(errno);
         continue;
       }
-      // Connected, so that the kernel picks the source address and reports ICMP errors of an
-      // earlier datagram; UDP itself never tells whether a line arrived.
-      if (::connect(fd.get(), a->ai_addr, a->ai_addrlen) != 0) {
-        error = "connect failed: " + errnoText(errno);
-        continue;
-      }
-      error = sendDatagram(fd.get(), line, deadline, permanent);
-      if (error.empty() || *permanent) return error;
+      bool stop = false;
+      error = attempt(std::move(fd), *a, &stop);
+      if (error.empty() || stop) return error;
     }
     return error;
+  }
+
+  std::string sendUdp(const std::string& line, SteadyClock::time_point deadline,
+                      bool* permanent) const {
+    return eachAddress(SOCK_DGRAM, [&](Fd fd, const addrinfo& a, bool* stop) -> std::string {
+      // Connected, so that the kernel picks the source address and reports ICMP errors of an
+      // earlier datagram; UDP itself never tells whether a line arrived.
+      if (::connect(fd.get(), a.ai_addr, a.ai_addrlen) != 0) {
+        return "connect failed: " + errnoText(errno);
+      }
+      std::string error = sendDatagram(fd.get(), line, deadline, permanent);
+      *stop = *permanent;
+      return error;
+    });
   }
 
   std::string sendUnix(const std::string& line, SteadyClock::time_point deadline,
@@ -311,25 +286,12 @@ class SyslogOutput final : public Output {
   }
 
   std::string connectTcp(SteadyClock::time_point deadline) {
-    addrinfo* res = nullptr;
-    std::string error = resolve(SOCK_STREAM, &res);
-    if (!error.empty()) return error;
-    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(res, ::freeaddrinfo);
-    error = "no usable address";
-    for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-      Fd fd(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol));
-      if (!fd.valid()) {
-        error = "socket failed: " + errnoText(errno);
-        continue;
-      }
-      std::string why = connectWithin(fd.get(), a->ai_addr, a->ai_addrlen, deadline);
-      if (why.empty()) {
-        tcp_fd_ = std::move(fd);
-        return "";
-      }
-      error = "connect failed: " + why;
-    }
-    return error;
+    return eachAddress(SOCK_STREAM, [&](Fd fd, const addrinfo& a, bool*) -> std::string {
+      std::string why = connectWithin(fd.get(), a.ai_addr, a.ai_addrlen, deadline);
+      if (!why.empty()) return "connect failed: " + why;
+      tcp_fd_ = std::move(fd);
+      return "";
+    });
   }
 
   std::string sendTcp(const std::string& line, SteadyClock::time_point deadline) {

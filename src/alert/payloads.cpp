@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "alert/net_util.h"
 #include "core/clock.h"
 
 namespace ht::alert {
@@ -604,15 +605,6 @@ bool isPrintableAscii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(std::max(n, 0)));
-  return out;
-}
-
 // RFC 2047 encoded words for a non-ASCII value, each at most 75 characters, split on character
 // boundaries and folded onto continuation lines.
 std::string encodedWords(std::string_view s) {
@@ -628,7 +620,7 @@ std::string encodedWords(std::string_view s) {
       end += n;
     }
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(s.substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + detail::base64(s.substr(i, end - i)) + "?=";
     i = end;
   }
   return out;

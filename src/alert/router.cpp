@@ -158,6 +158,27 @@ Result<Story> buildStory(store::Store& store, const store::Incident& inc, const 
       })) {
     triggers.push_back(*extra);
   }
+  // Triggers of this token that are stored but not grouped yet, following `extra` within the
+  // incident window, are about to join this incident (a batch is grouped after it is read, oldest
+  // first): the message tells them too, instead of only the first call.
+  if (extra != nullptr) {
+    store::TriggerFilter waiting;
+    waiting.token_id = inc.token_id;
+    waiting.without_incident = true;
+    waiting.limit = 100000;
+    HT_ASSIGN_OR_RETURN(std::vector<store::TriggerRecord> pending, store.listTriggers(waiting));
+    const auto window = std::chrono::minutes(options.incident_window_minutes);
+    TimePoint last = extra->event_time.value_or(extra->created_at);
+    for (const auto& t : pending) {  // oldest event first
+      if (t.id == extra->id && t.id != 0) continue;
+      if (t.event_id == extra->event_id && t.trigger_class == extra->trigger_class) continue;
+      TimePoint at = t.event_time.value_or(t.created_at);
+      if (at < last - window) continue;
+      if (at > last + window) break;
+      triggers.push_back(t);
+      last = std::max(last, at);
+    }
+  }
 
   std::map<std::tuple<std::string, std::string, std::string, std::string>, StoryCall> calls;
   std::map<std::pair<std::string, std::string>, StoryCaller> callers;
@@ -195,6 +216,12 @@ Result<Story> buildStory(store::Store& store, const store::Incident& inc, const 
     if (classRank(t.trigger_class) > classRank(worst_class)) worst_class = t.trigger_class;
   }
   s.trigger_class = extra != nullptr ? extra->trigger_class : worst_class;
+  // Triggers about to join count as the incident's own.
+  s.trigger_count = std::max<uint64_t>(s.trigger_count, triggers.size());
+  for (const auto& [key, c] : calls) {
+    s.first_seen = std::min(s.first_seen, c.first_seen);
+    s.last_seen = std::max(s.last_seen, c.last_seen);
+  }
   for (auto& [key, c] : calls) s.calls.push_back(std::move(c));
   std::sort(s.calls.begin(), s.calls.end(),
             [](const StoryCall& a, const StoryCall& b) { return a.first_seen < b.first_seen; });

@@ -881,8 +881,6 @@ int runCli(int argc, char** argv) {
                 detect::makeTrigger(f, m, enricher, SystemClock::instance().now());
             if (!unwrap(c.store().addTrigger(t))) continue;  // stored before: not news
             ++stored;
-            alert::IncidentUpdate update = unwrap(c.incidents().onTrigger(t));
-            if (update.opened) ++incidents_opened;
             if (parseOutput(ingest_out) == OutputFormat::kJson) {
               std::cout << triggerToJson(t, m.token->key_id).dump() << std::endl;
             } else {
@@ -892,6 +890,12 @@ int runCli(int argc, char** argv) {
             }
           }
         });
+    // Grouped after the scan, oldest event first: files are read in any order (and by several
+    // threads), but incidents and their escalations must follow the attacker's timeline, and
+    // the first message of an incident can then tell everything this batch holds.
+    size_t opened = 0;
+    unwrap(c.incidents().catchUp(&opened));
+    incidents_opened = opened;
     std::cerr << "ingest: " << summary.files << " file(s), " << summary.records << " record(s), "
               << summary.matched_events << " matching event(s), " << stored << " new trigger(s), "
               << incidents_opened << " new incident(s), " << summary.duplicates << " duplicate(s), "

@@ -538,12 +538,20 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   EXPECT_EQ(ips, (std::vector<std::string>{"192.0.2.55", "198.51.100.7"}));
   EXPECT_EQ(s.intents, (std::vector<std::string>{"data-access", "enumeration"}));
 
-  // An extra that the store already links is not counted twice.
+  // An extra that the store already links is not counted twice; e4, stored and waiting to be
+  // grouped within the window, is told too (a batch is grouped after it is read).
   store::TriggerRecord linked = rec(tok, "e1", "203.0.113.9");
   auto again = buildStory(*store_, inc, "new", "", &linked, config::AlertsOptions{}, {});
   ASSERT_TRUE(again.hasValue());
   ASSERT_EQ(again->calls.size(), 2u);
-  EXPECT_EQ(again->calls[0].count, 2u);
+  EXPECT_EQ(again->calls[0].count, 3u);
+  // A waiting trigger far beyond the window belongs to a later incident: not told.
+  clock_.advance(std::chrono::hours(5));
+  store::TriggerRecord later = rec(tok, "e5", "192.0.2.99");
+  ASSERT_TRUE(*store_->addTrigger(later));
+  auto without_later = buildStory(*store_, inc, "new", "", &linked, config::AlertsOptions{}, {});
+  ASSERT_TRUE(without_later.hasValue());
+  EXPECT_EQ(without_later->callers.size(), 3u) << "192.0.2.99 is not among the callers";
   EXPECT_EQ(again->link, "") << "no ui_base_url: no link";
   EXPECT_EQ(again->runbook_markdown, "") << "no runbooks at all";
 

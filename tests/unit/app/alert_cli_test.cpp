@@ -186,8 +186,8 @@ TEST_F(AlertCliTest, IngestDeliversTheWholeStoryToSlackAndPagerDuty) {
   std::string text = slack.dump();
   for (const char* want :
        {kKey, "web-01", "/home/deploy/.aws/credentials", "ops", "ci-pipeline", "GetBucketLocation",
-        "10.248.16.43", "Boto3", "Isolate the host and rotate",
-        "https://honeytrail.example.com/incidents/inc-"}) {
+        "ListHostedZones", "GetAccountSummary", "10.248.16.43", "Boto3",
+        "Isolate the host and rotate", "https://honeytrail.example.com/incidents/inc-"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << " missing from the Slack message";
   }
 
@@ -198,8 +198,8 @@ TEST_F(AlertCliTest, IngestDeliversTheWholeStoryToSlackAndPagerDuty) {
   json inc = incident();
   EXPECT_EQ(event["dedup_key"], inc["id"]);
   std::string details = event["payload"].dump();
-  for (const char* want :
-       {kKey, "web-01", "ci-pipeline", "GetBucketLocation", "Isolate the host"}) {
+  for (const char* want : {kKey, "web-01", "ci-pipeline", "GetBucketLocation", "ListHostedZones",
+                           "Isolate the host"}) {
     EXPECT_NE(details.find(want), std::string::npos) << want << " missing from the event";
   }
   // Both deliveries are on the timeline; the credentials appear nowhere but at the receivers.
