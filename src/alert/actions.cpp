@@ -354,13 +354,13 @@ class WebhookAction final : public Output {
   DeliveryResult deliver(const store::OutboxItem& item) override {
     DeliveryResult result;
     result.retryable = false;
+    aws::HttpRequest req;
     if (!allow_private_) {
-      if (auto refused = detail::refusePrivateTarget(url_, safe_url_)) {
+      if (auto refused = detail::refusePrivateTarget(url_, safe_url_, &req.resolve)) {
         refused->retryable = false;  // actions are never retried, not even after a DNS failure
         return *refused;
       }
     }
-    aws::HttpRequest req;
     req.method = "POST";
     req.url = url_;
     req.headers.push_back({"Content-Type", "application/json"});

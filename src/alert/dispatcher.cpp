@@ -20,13 +20,13 @@ class WebhookOutput final : public Output {
       : options_(std::move(options)), transport_(transport) {}
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
+    aws::HttpRequest req;
     if (!options_.allow_private) {
-      if (auto refused =
-              detail::refusePrivateTarget(options_.url, detail::redactedUrl(options_.url))) {
+      if (auto refused = detail::refusePrivateTarget(
+              options_.url, detail::redactedUrl(options_.url), &req.resolve)) {
         return *refused;
       }
     }
-    aws::HttpRequest req;
     req.method = "POST";
     req.url = options_.url;
     bool has_content_type = false;

@@ -224,22 +224,52 @@ HostCheck checkHost(const std::string& host_in) {
     if (!r.empty()) {
       out.reason = (toLower(text) == lower) ? r : r + " " + text;
     }
+    if (text[0] != '\0' &&
+        std::find(out.addresses.begin(), out.addresses.end(), text) == out.addresses.end()) {
+      out.addresses.emplace_back(text);
+    }
   }
   ::freeaddrinfo(res);
   return out;
 }
 
+std::string resolvePin(const std::string& url, const std::vector<std::string>& addresses) {
+  UrlParts p = parseUrl(url);
+  std::string port;
+  size_t close = p.authority.rfind(']');
+  size_t colon = p.authority.rfind(':');
+  if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
+    port = p.authority.substr(colon + 1);
+  }
+  if (port.empty()) port = p.scheme == "https" ? "443" : "80";
+  std::string out = p.host + ":" + port + ":";
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const std::string& a = addresses[i];
+    out += (i == 0 ? "" : ",") + (a.find(':') != std::string::npos ? "[" + a + "]" : a);
+  }
+  return out;
+}
+
 std::optional<DeliveryResult> refusePrivateTarget(const std::string& url,
-                                                  const std::string& shown_url) {
-  // Curl resolves again, so a rebinding race remains; the transport seam has no way to pin the
-  // checked address.
-  HostCheck check = checkHost(parseUrl(url).host);
+                                                  const std::string& shown_url,
+                                                  std::vector<std::string>* pin) {
+  // Curl would resolve the name again: a DNS answer that changes between the check and the
+  // connection (rebinding) could then reach an address never checked. The pin holds curl to
+  // the addresses checked here.
+  const std::string host = parseUrl(url).host;
+  HostCheck check = checkHost(host);
   if (!check.reason.empty()) {
     return permanentFailure("refusing to send to " + shown_url + ": " + check.reason +
                             " (set allow_private to permit it)");
   }
   if (!check.resolve_error.empty()) {
     return retryableFailure("cannot resolve the host of " + shown_url + ": " + check.resolve_error);
+  }
+  unsigned char literal[16];
+  bool is_literal = ::inet_pton(AF_INET, host.c_str(), literal) == 1 ||
+                    ::inet_pton(AF_INET6, host.c_str(), literal) == 1;
+  if (pin != nullptr && !is_literal && !check.addresses.empty()) {
+    pin->push_back(resolvePin(url, check.addresses));
   }
   return std::nullopt;
 }

@@ -74,8 +74,9 @@ DeliveryResult httpOutcome(const aws::HttpResponse& response);
 // --- private targets ------------------------------------------------------------------------
 
 struct HostCheck {
-  std::string reason;         // "" = public
-  std::string resolve_error;  // "" = resolved (or a literal)
+  std::string reason;                  // "" = public
+  std::string resolve_error;           // "" = resolved (or a literal)
+  std::vector<std::string> addresses;  // what the name resolved to, as text
 };
 // host: a name or an address, IPv6 in brackets or not. Checks every address it resolves to.
 HostCheck checkHost(const std::string& host);
@@ -83,8 +84,14 @@ HostCheck checkHost(const std::string& host);
 // Why url must not be sent to, as shown_url: a private host is permanent, one that cannot be
 // resolved is retried (sending anyway would let curl's own lookup reach an unchecked address).
 // nullopt: go ahead. Meant to run on each attempt, as what a name resolves to can change.
+// When the target is allowed and pin is given, *pin gets the CURLOPT_RESOLVE entry that holds
+// the request to the addresses just checked (none for an address literal).
 std::optional<DeliveryResult> refusePrivateTarget(const std::string& url,
-                                                  const std::string& shown_url);
+                                                  const std::string& shown_url,
+                                                  std::vector<std::string>* pin = nullptr);
+
+// "host:port:addr,[v6addr]" for CURLOPT_RESOLVE; the port is the URL's or the scheme's default.
+std::string resolvePin(const std::string& url, const std::vector<std::string>& addresses);
 
 // --- POSIX ----------------------------------------------------------------------------------
 

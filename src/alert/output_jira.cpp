@@ -96,8 +96,10 @@ class JiraOutput final : public Output {
     // Jira labels cannot hold spaces; jiraIssue() turns them into '_', and so must the search.
     const std::string label = replaceAll(envelope["incident_id"].get<std::string>(), " ", "_");
 
+    pin_.clear();
     if (!allow_private_) {
-      if (auto refused = detail::refusePrivateTarget(base_url_, shown_url_)) return *refused;
+      // Every request of this delivery goes to the addresses checked here.
+      if (auto refused = detail::refusePrivateTarget(base_url_, shown_url_, &pin_)) return *refused;
     }
 
     std::string key;
@@ -189,6 +191,7 @@ class JiraOutput final : public Output {
                    {"User-Agent", "honeytrail"}};
     if (method != "GET") req.headers.push_back({"Content-Type", "application/json"});
     req.body = std::move(body);
+    req.resolve = pin_;
     if (method == "GET") return search_transport_->send(req);
     // libcurl silently sends a request again when a reused keep-alive connection dies before
     // any reply: for a POST whose first copy Jira did process, that is a duplicate issue or
@@ -224,6 +227,7 @@ class JiraOutput final : public Output {
   std::string basic_;  // base64(username:token)
   bool allow_private_;
   bool use_search_jql_ = false;
+  std::vector<std::string> pin_;  // CURLOPT_RESOLVE for the delivery in hand
   aws::HttpOptions http_;
   std::unique_ptr<aws::HttpTransport> search_transport_;  // keeps its connection between calls
 };

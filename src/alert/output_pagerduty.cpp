@@ -65,13 +65,13 @@ class PagerDutyOutput final : public Output {
     if (!event.is_object()) return permanentFailure("stored body is not a JSON object");
     event["routing_key"] = routing_key_;
 
+    aws::HttpRequest req;
     if (!allow_private_) {
-      if (auto refused = detail::refusePrivateTarget(url_, detail::urlOrigin(url_))) {
+      if (auto refused = detail::refusePrivateTarget(url_, detail::urlOrigin(url_), &req.resolve)) {
         return *refused;
       }
     }
 
-    aws::HttpRequest req;
     req.method = "POST";
     req.url = url_;
     req.headers = {{"Content-Type", "application/json"},

@@ -2,9 +2,8 @@
 // Story, so that tests can check them against the published schemas and limits.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "alert/story.h"
 

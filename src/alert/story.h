@@ -12,7 +12,7 @@
 
 namespace ht::alert {
 
-struct StoryCall {  // one distinct API call the attacker made (aggregated over repeats)
+struct StoryCall {           // one distinct API call the attacker made (aggregated over repeats)
   std::string event_source;  // "s3.amazonaws.com"
   std::string event_name;    // "ListBuckets"
   std::string aws_region;

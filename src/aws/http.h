@@ -23,6 +23,9 @@ struct HttpRequest {
   std::string url;  // absolute: scheme://host[:port]/path?query (query already encoded)
   std::vector<HttpHeader> headers;
   std::string body;
+  // Pins a name to addresses already checked ("host:port:addr[,addr]", IPv6 in brackets), so
+  // that the connection goes where a check said it may, not where a second lookup points.
+  std::vector<std::string> resolve;
 };
 
 struct HttpResponse {
@@ -36,8 +39,8 @@ struct HttpResponse {
 struct HttpOptions {
   int connect_timeout_ms = 5000;
   int request_timeout_ms = 60000;
-  bool verify_tls = true;      // never turned off by honeytrail itself; tests use plain http
-  std::string ca_file;         // "" = system bundle
+  bool verify_tls = true;  // never turned off by honeytrail itself; tests use plain http
+  std::string ca_file;     // "" = system bundle
   size_t max_response_bytes = 512u << 20;  // a larger body is an error, not an OOM
 };
 

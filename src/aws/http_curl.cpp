@@ -200,7 +200,15 @@ class CurlTransport final : public HttpTransport {
     if (!ok) return Status::internal("libcurl: out of memory building request headers");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
 
+    Slist pins;
+    for (const std::string& pin : request.resolve) {
+      curl_slist* head = curl_slist_append(pins.get(), pin.c_str());
+      if (head == nullptr) return Status::internal("libcurl: out of memory building pins");
+      if (!pins) pins.reset(head);
+    }
+    if (pins) curl_easy_setopt(easy, CURLOPT_RESOLVE, pins.get());
     CURLcode rc = curl_easy_perform(easy);
+    if (pins) curl_easy_setopt(easy, CURLOPT_RESOLVE, nullptr);
     if (transfer.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
       return Status::ioError(request.method + " " + urlForMessages(request.url) +
                              ": response larger than " +

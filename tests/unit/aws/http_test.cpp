@@ -55,6 +55,29 @@ TEST(CurlTransportTest, GetReturnsStatusHeadersAndBody) {
   EXPECT_TRUE(seen[0].body.empty());
 }
 
+// A pinned name connects to the pinned address without any lookup: ".invalid" never resolves,
+// so reaching the server proves the pin, and the Host header still names the original host.
+TEST(CurlTransportTest, ResolvePinsANameToTheCheckedAddress) {
+  ScriptedHttpServer server;
+  server.enqueue({200, {}, "pinned"});
+  auto transport = makeCurlTransport(fastOptions());
+  const std::string port = std::to_string(server.port());
+  HttpRequest req;
+  req.url = "http://hooks.pinned.invalid:" + port + "/x";
+  req.resolve = {"hooks.pinned.invalid:" + port + ":127.0.0.1"};
+  auto res = transport->send(req);
+  ASSERT_TRUE(res) << res.status().toString();
+  EXPECT_EQ(res->body, "pinned");
+  ASSERT_EQ(server.requestCount(), 1u);
+  EXPECT_EQ(*server.requests()[0].header("Host"), "hooks.pinned.invalid:" + port);
+
+  // The pin does not outlive its request: the same transport without it cannot resolve the name.
+  HttpRequest unpinned;
+  unpinned.url = req.url;
+  auto lookup = makeCurlTransport(fastOptions())->send(unpinned);
+  EXPECT_FALSE(lookup.hasValue());
+}
+
 TEST(CurlTransportTest, PostSendsBodyWithoutHeadersOfCurlsOwn) {
   ScriptedHttpServer server;
   server.enqueue({200, {}, "done"});
