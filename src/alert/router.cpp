@@ -330,25 +330,32 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
   };
   std::set<std::string> outputs_done;
   std::set<std::string> actions_done;
+  auto findOutput = [&](const std::string& name) -> const config::OutputOptions* {
+    for (const auto& o : options_.outputs) {
+      if (o.name == name) return o.enabled ? &o : nullptr;
+    }
+    return nullptr;
+  };
+  auto item = [&](const std::string& output, const std::string& route, std::string body) {
+    store::OutboxItem i;
+    i.incident_id = inc.id;
+    i.output = output;
+    i.kind = kind;
+    i.route = route;
+    i.body = std::move(body);
+    i.created_at = now;
+    i.next_attempt_at = now;
+    return i;
+  };
   if (kind == "resolved") {
     // A resolve goes exactly where the incident was announced, so that every page opened is
     // closed, whatever the routes would match now.
     HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> earlier, store_.incidentOutbox(inc.id));
     for (const store::OutboxItem& e : earlier) {
       if (startsWith(e.output, "action:") || (e.kind != "new" && e.kind != "escalation")) continue;
-      auto o = std::find_if(options_.outputs.begin(), options_.outputs.end(),
-                            [&](const config::OutputOptions& x) { return x.name == e.output; });
-      if (o == options_.outputs.end() || !o->enabled) continue;
-      if (!outputs_done.insert(e.output).second) continue;
-      store::OutboxItem item;
-      item.incident_id = inc.id;
-      item.output = e.output;
-      item.kind = kind;
-      item.route = e.route;
-      item.body = renderBody(*o, story, now, hostname_);
-      item.created_at = now;
-      item.next_attempt_at = now;
-      out.items.push_back(std::move(item));
+      const config::OutputOptions* o = findOutput(e.output);
+      if (o == nullptr || !outputs_done.insert(e.output).second) continue;
+      out.items.push_back(item(e.output, e.route, renderBody(*o, story, now, hostname_)));
     }
     return out;
   }
@@ -401,19 +408,10 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
     }
 
     for (const std::string& output_name : route.outputs) {
-      auto o = std::find_if(options_.outputs.begin(), options_.outputs.end(),
-                            [&](const config::OutputOptions& x) { return x.name == output_name; });
-      if (o == options_.outputs.end() || !o->enabled) continue;
-      if (!outputs_done.insert(output_name).second) continue;  // one per output, first route wins
-      store::OutboxItem item;
-      item.incident_id = inc.id;
-      item.output = output_name;
-      item.kind = kind;
-      item.route = route.name;
-      item.body = renderBody(*o, story, now, hostname_);
-      item.created_at = now;
-      item.next_attempt_at = now;
-      out.items.push_back(std::move(item));
+      const config::OutputOptions* o = findOutput(output_name);
+      // One per output: the first route that names it wins.
+      if (o == nullptr || !outputs_done.insert(output_name).second) continue;
+      out.items.push_back(item(output_name, route.name, renderBody(*o, story, now, hostname_)));
     }
     if (kind == "resolved") continue;
     for (const std::string& action_name : route.actions) {
@@ -421,32 +419,26 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
                             [&](const config::ActionOptions& x) { return x.name == action_name; });
       if (a == options_.actions.end() || !contains(a->on, kind)) continue;
       if (!actions_done.insert(action_name).second) continue;
-      store::OutboxItem item;
-      item.incident_id = inc.id;
-      item.output = actionOutputName(action_name);
-      item.kind = kind;
-      item.route = route.name;
-      item.body =
-          webhookPayload(story).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      item.created_at = now;
-      item.next_attempt_at = now;
+      store::OutboxItem action = item(
+          actionOutputName(action_name), route.name,
+          webhookPayload(story).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       std::string what_runs = a->type == "command"
                                   ? "command " + a->command.front()
                                   : "webhook " + a->url.substr(0, a->url.find('?'));
       if (a->mode == "dry-run") {
-        item.state = "dry-run";
+        action.state = "dry-run";
         out.events.push_back({0, inc.id, now, "action", "honeytrail",
                               "dry run: would run action " + action_name + " (" + what_runs + ")",
                               nlohmann::json{{"action", action_name}, {"mode", "dry-run"}}.dump()});
       } else if (a->mode == "approval") {
-        item.state = "approval";
+        action.state = "approval";
         out.events.push_back(
             {0, inc.id, now, "action", "honeytrail",
              "action " + action_name + " (" + what_runs +
                  ") waits for approval: honeytrail alert list --state approval",
              nlohmann::json{{"action", action_name}, {"mode", "approval"}}.dump()});
       }
-      out.items.push_back(std::move(item));
+      out.items.push_back(std::move(action));
     }
   }
   return out;

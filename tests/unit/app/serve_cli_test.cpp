@@ -61,6 +61,19 @@ std::string record(const std::string& event_id, const std::string& key) {
       .dump();
 }
 
+// An EventBridge "AWS API Call via CloudTrail" event carrying one record of the honey key.
+json eventBridgeEvent(const std::string& id, const std::string& event_id) {
+  return {{"version", "0"},
+          {"id", id},
+          {"detail-type", "AWS API Call via CloudTrail"},
+          {"source", "aws.sts"},
+          {"account", "123456789012"},
+          {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
+          {"region", "us-east-1"},
+          {"resources", json::array()},
+          {"detail", json::parse(record(event_id, kHoneyKey))}};
+}
+
 // A background `honeytrail serve`, its stderr in a file.
 class ServeProcess {
  public:
@@ -237,15 +250,7 @@ TEST_F(ServeCliTest, UploadAndPushBecomeTriggersAndSigtermStopsIt) {
   ASSERT_TRUE(waitForTriggers(2, std::chrono::seconds(20))) << serve.log();
 
   // EventBridge push: right key stored, wrong key refused.
-  json event = {{"version", "0"},
-                {"id", "6f6f1c8e-1111-2222-3333-444455556666"},
-                {"detail-type", "AWS API Call via CloudTrail"},
-                {"source", "aws.sts"},
-                {"account", "123456789012"},
-                {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
-                {"region", "us-east-1"},
-                {"resources", json::array()},
-                {"detail", json::parse(record("ev-serve-push-1", kHoneyKey))}};
+  json event = eventBridgeEvent("6f6f1c8e-1111-2222-3333-444455556666", "ev-serve-push-1");
   RunResult denied = push(std::stoi(port), event.dump(), "wrong-key");
   EXPECT_NE(denied.out.find("\n401"), std::string::npos) << denied.out << denied.err;
   RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
@@ -333,15 +338,7 @@ TEST_F(ServeCliTest, PushOnlyRunsWithoutAwsCredentials) {
       serve.waitForLog("push: listening on 127\\.0\\.0\\.1:(\\d+)", std::chrono::seconds(15));
   ASSERT_FALSE(port.empty()) << serve.log();
   EXPECT_NE(serve.log().find("push: no AWS access"), std::string::npos);
-  json event = {{"version", "0"},
-                {"id", "no-aws-1"},
-                {"detail-type", "AWS API Call via CloudTrail"},
-                {"source", "aws.sts"},
-                {"account", "123456789012"},
-                {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
-                {"region", "us-east-1"},
-                {"resources", json::array()},
-                {"detail", json::parse(record("ev-no-aws-1", kHoneyKey))}};
+  json event = eventBridgeEvent("no-aws-1", "ev-no-aws-1");
   RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
   EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << serve.log();
   EXPECT_TRUE(waitForTriggers(1, std::chrono::seconds(5)));
@@ -368,15 +365,7 @@ TEST_F(ServeCliTest, APushedUseIsAlertedWhileServeRuns) {
       serve.waitForLog("push: listening on 127\\.0\\.0\\.1:(\\d+)", std::chrono::seconds(15));
   ASSERT_FALSE(port.empty()) << serve.log();
   EXPECT_NE(serve.log().find("alert outputs: soar"), std::string::npos) << serve.log();
-  json event = {{"version", "0"},
-                {"id", "alerted-1"},
-                {"detail-type", "AWS API Call via CloudTrail"},
-                {"source", "aws.sts"},
-                {"account", "123456789012"},
-                {"time", utcNow("%Y-%m-%dT%H:%M:%SZ")},
-                {"region", "us-east-1"},
-                {"resources", json::array()},
-                {"detail", json::parse(record("ev-alerted-1", kHoneyKey))}};
+  json event = eventBridgeEvent("alerted-1", "ev-alerted-1");
   RunResult accepted = push(std::stoi(port), event.dump(), kEventBridgeKey);
   EXPECT_NE(accepted.out.find("\n200"), std::string::npos) << accepted.out << serve.log();
   auto deadline = Clock::now() + std::chrono::seconds(10);
