@@ -1016,6 +1016,16 @@ int runCli(int argc, char** argv) {
     auto placements = unwrap(c.registry().placements(inc.token_id));
     auto custody = unwrap(c.store().listCustody(inc.token_id));
     auto timeline = unwrap(c.store().incidentTimeline(inc.id));
+    // The chain of custody belongs on the timeline too: every hop the token took before (and
+    // after) it was used, in one order with the triggers, notifications and actions.
+    for (const auto& h : custody) {
+      json details = custodyToJson(h);
+      timeline.push_back({0, inc.id, h.at, "custody", h.holder,
+                          h.method + (h.notes.empty() ? "" : ": " + h.notes), details.dump()});
+    }
+    std::stable_sort(
+        timeline.begin(), timeline.end(),
+        [](const store::IncidentEvent& a, const store::IncidentEvent& b) { return a.at < b.at; });
     if (parseOutput(ishow_out) == OutputFormat::kJson) {
       json j = incidentJson(inc);
       j["key_id"] = token.key_id;

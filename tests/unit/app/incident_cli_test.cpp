@@ -58,6 +58,15 @@ TEST_F(IncidentCliTest, IngestOpensOneIncidentThatTellsTheWholeStory) {
   size_t triggers = 0;
   for (const auto& e : j["timeline"]) triggers += e["kind"] == "trigger" ? 1 : 0;
   EXPECT_EQ(triggers, 43u);
+  // Every hop of the chain of custody is on the timeline too, in time order with the rest.
+  size_t hops = 0;
+  std::string previous;
+  for (const auto& e : j["timeline"]) {
+    hops += e["kind"] == "custody" ? 1 : 0;
+    EXPECT_LE(previous, e["at"].get<std::string>()) << "the timeline is in time order";
+    previous = e["at"];
+  }
+  EXPECT_EQ(hops, 3u);
 
   // A second ingest of the same files changes nothing.
   ASSERT_EQ(ht({"ingest", kInvictus}).exit_code, 0);
