@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alert/net_util.h"
 #include "alert/payloads.h"
 #include "aws/http.h"
 #include "core/strings.h"
@@ -19,11 +20,8 @@ std::string dumpJson(const json& j) {
 class OwnedWebhookOutput final : public Output {
  public:
   OwnedWebhookOutput(WebhookOptions options, const config::OutputOptions& config) {
-    aws::HttpOptions http;
-    http.request_timeout_ms = config.timeout_ms;
+    aws::HttpOptions http = detail::httpOptionsFor(config, 1u << 20);
     http.connect_timeout_ms = std::min(config.timeout_ms, 5000);
-    http.ca_file = config.ca_file;
-    http.max_response_bytes = 1u << 20;
     transport_ = aws::makeCurlTransport(http);
     inner_ = makeWebhookOutput(std::move(options), *transport_);
   }

@@ -120,10 +120,15 @@ Result<std::map<std::string, std::string>> loadRunbooks(const config::AlertsOpti
   return out;
 }
 
-Result<Story> buildStory(store::Store& store, const store::Incident& inc, const std::string& kind,
-                         const std::string& what, const store::TriggerRecord* extra,
-                         const config::AlertsOptions& options,
-                         const std::map<std::string, std::string>& runbooks) {
+namespace {
+
+// buildStory for a token and placements the caller has already read.
+Result<Story> storyOf(store::Store& store, const store::Incident& inc, const std::string& kind,
+                      const std::string& what, const store::TriggerRecord* extra,
+                      const config::AlertsOptions& options,
+                      const std::map<std::string, std::string>& runbooks,
+                      const tokens::Token& token,
+                      const std::vector<tokens::Placement>& placements) {
   Story s;
   s.incident_id = inc.id;
   s.kind = kind;
@@ -135,7 +140,6 @@ Result<Story> buildStory(store::Store& store, const store::Incident& inc, const 
   s.last_seen = inc.last_seen;
   s.trigger_count = inc.trigger_count;
 
-  HT_ASSIGN_OR_RETURN(tokens::Token token, store.findToken(inc.token_id));
   s.token_id = token.id;
   s.key_id = token.key_id;
   s.token_label = token.label;
@@ -143,7 +147,6 @@ Result<Story> buildStory(store::Store& store, const store::Incident& inc, const 
   s.user_arn = token.user_arn;
   for (const auto& [k, v] : token.tags) s.token_tags.emplace_back(k, v);
 
-  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store.listPlacements(token.id));
   for (const auto& p : placements) s.placements.push_back({p.host, p.location, p.kind, p.owner});
   HT_ASSIGN_OR_RETURN(std::vector<tokens::CustodyEvent> custody, store.listCustody(token.id));
   for (const auto& c : custody) s.custody.push_back({c.at, c.holder, c.method, c.notes});
@@ -242,6 +245,17 @@ Result<Story> buildStory(store::Store& store, const store::Incident& inc, const 
   return s;
 }
 
+}  // namespace
+
+Result<Story> buildStory(store::Store& store, const store::Incident& inc, const std::string& kind,
+                         const std::string& what, const store::TriggerRecord* extra,
+                         const config::AlertsOptions& options,
+                         const std::map<std::string, std::string>& runbooks) {
+  HT_ASSIGN_OR_RETURN(tokens::Token token, store.findToken(inc.token_id));
+  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store.listPlacements(token.id));
+  return storyOf(store, inc, kind, what, extra, options, runbooks, token, placements);
+}
+
 Story testStory(const std::string& route, const std::string& ui_base_url, TimePoint now) {
   Story s;
   s.incident_id = "inc-test" + std::to_string(toUnixSeconds(now));
@@ -319,10 +333,10 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
   Announcement out;
   if (options_.routes.empty()) return out;
   const TimePoint now = clock_.now();
-  HT_ASSIGN_OR_RETURN(Story story,
-                      buildStory(store_, inc, kind, what, trigger, options_, runbooks_));
   HT_ASSIGN_OR_RETURN(tokens::Token token, store_.findToken(inc.token_id));
   HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store_.listPlacements(token.id));
+  HT_ASSIGN_OR_RETURN(Story story, storyOf(store_, inc, kind, what, trigger, options_, runbooks_,
+                                           token, placements));
 
   auto note = [&](std::string text, nlohmann::json details) {
     out.events.push_back(

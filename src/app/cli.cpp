@@ -173,12 +173,6 @@ bool sleepUnlessStopped(int seconds) {
   return !g_stop;
 }
 
-std::string localHostName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return host;
-}
-
 void printDrain(const std::string& who, const alert::DrainSummary& s) {
   std::cerr << who << ": alerts " << s.totals.delivered << " delivered, " << s.totals.dead
             << " dead, " << s.still_pending << " waiting in the outbox";
@@ -1190,7 +1184,7 @@ int runCli(int argc, char** argv) {
       item.output = name;
       item.kind = "test";
       item.route = atest_route;
-      item.body = alert::renderBody(*o, story, SystemClock::instance().now(), localHostName());
+      item.body = alert::renderBody(*o, story, SystemClock::instance().now(), hostName());
       alert::DeliveryResult r = output->deliver(item);
       if (r.ok) {
         std::cout << name << ": sent" << (r.output.empty() ? "" : " (" + r.output + ")") << "\n";

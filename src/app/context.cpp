@@ -169,10 +169,8 @@ alert::Router& Context::router() {
     }
     auto runbooks = alert::loadRunbooks(config_.alerts, base_dir);
     if (!runbooks.hasValue()) throw ContextError{runbooks.status()};
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
     router_ = std::make_unique<alert::Router>(*store_, SystemClock::instance(), config_.alerts,
-                                              std::move(runbooks).value(), host);
+                                              std::move(runbooks).value(), hostName());
   }
   return *router_;
 }

@@ -138,6 +138,12 @@ Status ensurePrivateDir(const std::string& path, mode_t mode) {
   return Status::ok();
 }
 
+std::string hostName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return host;
+}
+
 bool fileExists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;

@@ -21,5 +21,7 @@ Status writeFileExclusive(const std::string& path, const std::string& content, m
 // Creates dir (and parents) with the given mode for the last component; checks it is writable.
 Status ensurePrivateDir(const std::string& path, mode_t mode);
 bool fileExists(const std::string& path);
+// This machine's host name ("" when the system will not say).
+std::string hostName();
 
 }  // namespace ht

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/key_id.h"
+#include "core/files.h"
 #include "tokens/name_generator.h"
 
 namespace ht::tokens {
@@ -20,9 +21,8 @@ std::string currentActor() {
   if (const char* a = std::getenv("HONEYTRAIL_ACTOR"); a && *a) return a;
   std::string user = "uid" + std::to_string(::geteuid());
   if (struct passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) user = pw->pw_name;
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return user + "@" + (host[0] ? host : "localhost");
+  std::string host = hostName();
+  return user + "@" + (host.empty() ? "localhost" : host);
 }
 
 Registry::Registry(store::Store& store, SecretVault& vault, const config::Config& config,
