@@ -25,6 +25,7 @@
 #include "detect/last_used_poller.h"
 #include "detect/scanner.h"
 #include "detect/trigger.h"
+#include "live/pipeline.h"
 #include "ingest/reader.h"
 #include "tokens/audit.h"
 #include "tokens/name_generator.h"
@@ -241,6 +242,11 @@ json eventToJson(const detect::FoundEvent& f) {
           {"matches", matches}};
 }
 
+void printInputProblem(const ingest::InputProblem& p) {
+  std::cerr << "honeytrail: bad input: " << p.source << " at byte " << p.offset << ": " << p.kind
+            << ": " << log::redactSecrets(p.message) << "\n";
+}
+
 // Runs the scanner, reporting input problems on standard error as they come (with a progress
 // line on a terminal) and returning the summary.
 detect::ScanSummary runScan(const detect::TokenIndex& index, const std::vector<std::string>& files,
@@ -257,13 +263,7 @@ detect::ScanSummary runScan(const detect::TokenIndex& index, const std::vector<s
       if (done == total) std::cerr << "\n";
     };
   }
-  check(scanner.scan(
-      files, opts, on_match,
-      [](const ingest::InputProblem& p) {
-        std::cerr << "honeytrail: bad input: " << p.source << " at byte " << p.offset << ": "
-                  << p.kind << ": " << log::redactSecrets(p.message) << "\n";
-      },
-      &summary));
+  check(scanner.scan(files, opts, on_match, printInputProblem, &summary));
   return summary;
 }
 
@@ -766,10 +766,16 @@ int runCli(int argc, char** argv) {
   poll_cmd->callback([&] {
     Context& c = ctx();
     aws::AwsSession* session = unwrap(c.aws());
-    detect::LastUsedPoller poller(c.store(), session->iam(), SystemClock::instance());
+    // The same pipeline as `serve`: each new use is stored, grouped into its incident and
+    // announced through the outbox, and only then hidden by the saved last-used state.
+    alert::Delivery* delivery = nullptr;
+    if (!c.config().alerts.routes.empty()) delivery = unwrap(c.delivery());
+    live::Pipeline* pipeline = unwrap(c.pipeline());
+    unwrap(pipeline->catchUp());
     installStopHandlers();
     do {
-      detect::PollReport report = unwrap(poller.pollOnce());
+      live::LastUsedResult pass = unwrap(pipeline->pollLastUsed(session->iam()));
+      const detect::PollReport& report = pass.report;
       for (const auto& t : report.triggers) {
         if (parseOutput(poll_out) == OutputFormat::kJson) {
           json j = {{"source", "last-used"},
@@ -790,7 +796,12 @@ int runCli(int argc, char** argv) {
         log::warn("last-used check failed", {{"detail", e}});
       log::info("last-used poll done", {{"checked", std::to_string(report.checked)},
                                         {"uses", std::to_string(report.triggers.size())},
+                                        {"new_triggers", std::to_string(pass.new_triggers.size())},
                                         {"errors", std::to_string(report.errors)}});
+      if (delivery != nullptr && !pass.new_triggers.empty()) {
+        auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
+        printDrain("aws poll-last-used", unwrap(delivery->drain(wait, [] { return g_stop.load(); })));
+      }
       if (report.errors > 0 && !poll_watch) exit_code = kExitError;
     } while (poll_watch && sleepUnlessStopped(c.config().aws.last_used_poll_seconds));
   });
@@ -855,45 +866,32 @@ int runCli(int argc, char** argv) {
   addOutputOption(ingest_cmd, &ingest_out);
   ingest_cmd->callback([&] {
     Context& c = ctx();
-    const detect::Enricher* enricher = unwrap(c.enricher());
-    detect::TokenIndex index;
-    for (auto& t : unwrap(c.registry().list({}))) index.add(t);
-    detect::ScanOptions options;
-    options.threads = ingest_threads > 0 ? ingest_threads : defaultThreads();
-    options.validate_all = true;
-    uint64_t stored = 0;
-    uint64_t incidents_opened = 0;
     // Outputs are built (and their credentials read) before any work, so that a missing
     // credential stops the command instead of leaving alerts it cannot send.
     alert::Delivery* delivery = nullptr;
     if (!c.config().alerts.routes.empty()) delivery = unwrap(c.delivery());
-    unwrap(c.incidents().catchUp());
-    detect::ScanSummary summary = runScan(
-        index, unwrap(ingest::expandPaths(ingest_paths)), options, [&](detect::FoundEvent&& f) {
-          for (const auto& m : f.matches) {
-            store::TriggerRecord t =
-                detect::makeTrigger(f, m, enricher, SystemClock::instance().now());
-            if (!unwrap(c.store().addTrigger(t))) continue;  // stored before: not news
-            ++stored;
-            if (parseOutput(ingest_out) == OutputFormat::kJson) {
-              std::cout << triggerToJson(t, m.token->key_id).dump() << std::endl;
-            } else {
-              std::cout << t.trigger_class << " " << m.token->key_id << " " << t.event_name << " "
-                        << t.event_source << " from " << t.source_ip << " (" << t.client << ", "
-                        << t.intent << ") event " << t.event_id << std::endl;
-            }
+    live::Pipeline* pipeline = unwrap(c.pipeline());
+    detect::ScanOptions options;
+    options.threads = ingest_threads > 0 ? ingest_threads : defaultThreads();
+    options.validate_all = true;
+    const bool as_json = parseOutput(ingest_out) == OutputFormat::kJson;
+    live::BatchResult batch = unwrap(pipeline->ingestFiles(
+        unwrap(ingest::expandPaths(ingest_paths)), options,
+        [&](const store::TriggerRecord& t, const std::string& key_id) {
+          if (as_json) {
+            std::cout << triggerToJson(t, key_id).dump() << std::endl;
+          } else {
+            std::cout << t.trigger_class << " " << key_id << " " << t.event_name << " "
+                      << t.event_source << " from " << t.source_ip << " (" << t.client << ", "
+                      << t.intent << ") event " << t.event_id << std::endl;
           }
-        });
-    // Grouped after the scan, oldest event first: files are read in any order (and by several
-    // threads), but incidents and their escalations must follow the attacker's timeline, and
-    // the first message of an incident can then tell everything this batch holds.
-    size_t opened = 0;
-    unwrap(c.incidents().catchUp(&opened));
-    incidents_opened = opened;
+        },
+        printInputProblem));
+    const detect::ScanSummary& summary = batch.scan;
     std::cerr << "ingest: " << summary.files << " file(s), " << summary.records << " record(s), "
-              << summary.matched_events << " matching event(s), " << stored << " new trigger(s), "
-              << incidents_opened << " new incident(s), " << summary.duplicates << " duplicate(s), "
-              << summary.problems << " problem(s)\n";
+              << summary.matched_events << " matching event(s), " << batch.new_triggers
+              << " new trigger(s), " << batch.incidents_opened << " new incident(s), "
+              << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
     if (delivery != nullptr) {
       auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
       printDrain("ingest", unwrap(delivery->drain(wait)));

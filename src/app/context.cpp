@@ -199,6 +199,15 @@ Result<const detect::Enricher*> Context::enricher() {
   return static_cast<const detect::Enricher*>(enricher_.get());
 }
 
+Result<live::Pipeline*> Context::pipeline() {
+  if (!pipeline_) {
+    HT_ASSIGN_OR_RETURN(const detect::Enricher* e, enricher());
+    pipeline_ = std::make_unique<live::Pipeline>(store(), registry(), e, SystemClock::instance(),
+                                                 &incidents());
+  }
+  return pipeline_.get();
+}
+
 Result<std::vector<tokens::Finding>> Context::auditAll() {
   HT_ASSIGN_OR_RETURN(tokens::CanaryAccounts canaries, loadCanaryAccounts(config()));
   HT_ASSIGN_OR_RETURN(auto toks, registry().list({}));

@@ -13,6 +13,7 @@
 #include "aws/session.h"
 #include "config/options.h"
 #include "detect/enrich.h"
+#include "live/pipeline.h"
 #include "store/store.h"
 #include "tokens/audit.h"
 #include "tokens/registry.h"
@@ -54,6 +55,9 @@ class Context {
   Result<alert::Delivery*> delivery();
   // The local enrichment files of the config's enrich section; nullptr when none is set.
   Result<const detect::Enricher*> enricher();
+  // The one detection pipeline (enrichment, incident grouping and routing wired in): every
+  // command that can make a trigger (ingest, aws poll-last-used, serve) goes through it.
+  Result<live::Pipeline*> pipeline();
 
   const std::string& dataDir();
   const std::string& databasePath();
@@ -81,6 +85,7 @@ class Context {
   std::unique_ptr<alert::Delivery> delivery_;
   bool enricher_loaded_ = false;
   std::unique_ptr<detect::Enricher> enricher_;
+  std::unique_ptr<live::Pipeline> pipeline_;
 };
 
 // Raised by Context when set-up fails; cli.cpp turns it into an error message and exit code 1.

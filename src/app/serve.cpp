@@ -78,8 +78,7 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
   const Clock& clock = SystemClock::instance();
 
   // Everything the steps build lives here, destroyed after the service has stopped them.
-  const detect::Enricher* enricher = nullptr;
-  std::unique_ptr<live::Pipeline> pipeline;
+  live::Pipeline* pipeline = nullptr;
   std::vector<std::unique_ptr<aws::AwsSession>> sessions;
   std::vector<std::unique_ptr<live::HealthTracker>> trackers;
   std::vector<std::unique_ptr<live::ObjectReader>> readers;
@@ -123,8 +122,8 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                {}});
   service.add({"enrichment",
                [&]() -> Status {
-                 HT_ASSIGN_OR_RETURN(enricher, ctx.enricher());
-                 return Status::ok();
+                 // Loaded (and checked) before detection starts; the pipeline uses it.
+                 return ctx.enricher().status();
                },
                {}});
   // Alert delivery: outputs are built (credentials read) before detection starts, so a missing
@@ -158,32 +157,19 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                    }
                  }});
   }
-  service.add(
-      {"detection pipeline",
-       [&]() -> Status {
-         pipeline = std::make_unique<live::Pipeline>(ctx.store(), ctx.registry(), enricher, clock);
-         // Every new trigger joins (or opens) its token's incident; triggers a crash
-         // left ungrouped are grouped first.
-         alert::IncidentManager* incidents = &ctx.incidents();
-         HT_ASSIGN_OR_RETURN(size_t caught_up, incidents->catchUp());
-         if (caught_up > 0)
-           log::info("serve: grouped " + std::to_string(caught_up) +
-                     " trigger(s) left without an incident");
-         pipeline->onTrigger([incidents](const store::TriggerRecord& t) {
-           auto update = incidents->onTrigger(t);
-           if (!update.hasValue()) {
-             log::error("incident for trigger " + t.event_id + ": " + update.status().message());
-           } else if (update->opened) {
-             log::warn("incident " + update->incident.id + " opened: " + update->incident.title);
-           } else {
-             for (const auto& e : update->escalations)
-               log::warn("incident " + update->incident.id + " escalated: " + e);
-           }
-         });
-         log::info("serve: watching " + std::to_string(pipeline->tokenCount()) + " token(s)");
-         return Status::ok();
-       },
-       {}});
+  service.add({"detection pipeline",
+               [&]() -> Status {
+                 HT_ASSIGN_OR_RETURN(pipeline, ctx.pipeline());
+                 // Triggers a crash left without an incident are grouped first.
+                 HT_ASSIGN_OR_RETURN(size_t caught_up, pipeline->catchUp());
+                 if (caught_up > 0)
+                   log::info("serve: grouped " + std::to_string(caught_up) +
+                             " trigger(s) left without an incident");
+                 log::info("serve: watching " + std::to_string(pipeline->tokenCount()) +
+                           " token(s)");
+                 return Status::ok();
+               },
+               {}});
 
   // Set as soon as shutdown begins: sources check it between objects, so each finishes the
   // object in hand and leaves the rest for the next start.
@@ -243,8 +229,8 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                  [&]() -> Status {
                    HT_ASSIGN_OR_RETURN(aws::AwsSession * session, newSession(0));
                    live::HealthTracker* h = tracker("last-used", "last-used");
-                   last_used_source = std::make_unique<live::LastUsedSource>(
-                       ctx.store(), session->iam(), *pipeline, *h, clock);
+                   last_used_source =
+                       std::make_unique<live::LastUsedSource>(session->iam(), *pipeline, *h);
                    loop_of[h->source()] = startLoop(
                        h->source(), [&] { return last_used_source->pollOnce(); },
                        std::chrono::seconds(cfg.aws.last_used_poll_seconds), h);

@@ -205,6 +205,7 @@ Status Scanner::scan(const std::vector<std::string>& files, const ScanOptions& o
   std::unordered_set<std::string> seen_events;
   ScanSummary s;
   s.files = files.size();
+  auto stopAsked = [&] { return options.stop && options.stop(); };
   auto deliver = [&](size_t i, FileResult& r) {
     deliverResult(r, seen_events, s, on_match, on_problem);
     if (options.on_file_done) options.on_file_done(i + 1, files.size(), s.bytes_decompressed);
@@ -215,6 +216,10 @@ Status Scanner::scan(const std::vector<std::string>& files, const ScanOptions& o
     // No hand-over between threads: read and deliver each file in turn.
     ingest::ReadBuffers buffers;
     for (size_t i = 0; i < files.size(); ++i) {
+      if (stopAsked()) {
+        s.stopped = true;
+        break;
+      }
       FileResult r = process(i, buffers);
       deliver(i, r);
     }
@@ -223,9 +228,10 @@ Status Scanner::scan(const std::vector<std::string>& files, const ScanOptions& o
     std::mutex mu;
     std::condition_variable cv;
     std::atomic<size_t> next{0};
+    std::atomic<bool> cancelled{false};
     auto worker = [&]() {
       ingest::ReadBuffers buffers;
-      for (size_t i = next++; i < files.size(); i = next++) {
+      for (size_t i = next++; i < files.size() && !cancelled.load(); i = next++) {
         FileResult local = process(i, buffers);
         std::lock_guard lock(mu);
         results[i] = std::move(local);
@@ -233,8 +239,24 @@ Status Scanner::scan(const std::vector<std::string>& files, const ScanOptions& o
       }
     };
     std::vector<std::thread> pool;
+    // Joins the workers however this scope is left: a callback that throws (or a stop) must
+    // never leave a joinable std::thread behind, which would end the process in std::terminate.
+    struct JoinPool {
+      std::vector<std::thread>& pool;
+      std::atomic<bool>& cancelled;
+      ~JoinPool() {
+        cancelled = true;
+        for (auto& t : pool) {
+          if (t.joinable()) t.join();
+        }
+      }
+    } join_pool{pool, cancelled};
     for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (size_t i = 0; i < files.size(); ++i) {
+      if (stopAsked()) {
+        s.stopped = true;
+        break;
+      }
       FileResult r;
       {
         std::unique_lock lock(mu);
@@ -244,7 +266,6 @@ Status Scanner::scan(const std::vector<std::string>& files, const ScanOptions& o
       }
       deliver(i, r);
     }
-    for (auto& t : pool) t.join();
   }
   if (summary) *summary = s;
   return Status::ok();

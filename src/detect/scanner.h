@@ -37,6 +37,10 @@ struct ScanOptions {
   // Called on the calling thread after each file's results are delivered (progress display).
   std::function<void(size_t files_done, size_t files_total, uint64_t bytes_decompressed)>
       on_file_done;
+  // Asked on the calling thread before each file is delivered: true stops the scan early
+  // (a caller whose storage failed). Workers finish the file in hand and are joined before
+  // scan() returns; files not yet delivered are left unread.
+  std::function<bool()> stop;
 };
 
 struct ScanSummary {
@@ -49,6 +53,7 @@ struct ScanSummary {
   uint64_t duplicates = 0;  // events seen again (same eventID) and dropped
   uint64_t problems = 0;
   uint64_t files_skipped = 0;  // mention no token at all: not split into records (hunt only)
+  bool stopped = false;        // options.stop ended the scan before every file was delivered
   // Newest eventTime of every record parsed (all of them with validate_all): how current a
   // live source is.
   std::optional<TimePoint> newest_event_time;
@@ -58,7 +63,8 @@ class Scanner {
  public:
   explicit Scanner(const TokenIndex& index);
 
-  // on_match and on_problem are called from the calling thread only, in input order.
+  // on_match and on_problem are called from the calling thread only, in input order. Worker
+  // threads are always joined before scan() returns or lets a callback's exception through.
   Status scan(const std::vector<std::string>& files, const ScanOptions& options,
               const std::function<void(FoundEvent&&)>& on_match,
               const std::function<void(const ingest::InputProblem&)>& on_problem,

@@ -36,4 +36,21 @@ store::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enri
   return t;
 }
 
+store::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& u, TimePoint now) {
+  store::TriggerRecord t;
+  t.event_id = "last-used:" + u.key_id + ":" + formatTime(u.last_used_at);
+  t.token_id = u.token_id;
+  t.trigger_class = "used";
+  t.source = "last-used";
+  t.event_time = u.last_used_at;
+  t.aws_region = u.region;
+  t.service = u.service;
+  t.event_source = u.service.empty() ? "" : u.service + ".amazonaws.com";
+  t.matched_on = "GetAccessKeyLastUsed";
+  t.client = "unknown";
+  t.intent = "unknown";
+  t.created_at = now;
+  return t;
+}
+
 }  // namespace ht::detect

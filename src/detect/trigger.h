@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "detect/enrich.h"
+#include "detect/last_used_poller.h"
 #include "detect/scanner.h"
 #include "store/store.h"
 
@@ -11,5 +12,9 @@ namespace ht::detect {
 
 store::TriggerRecord makeTrigger(const FoundEvent& found, const Match& match,
                                  const Enricher* enricher, TimePoint now);
+
+// The trigger for a use the safety net found (GetAccessKeyLastUsed): one per reported use time
+// (AWS reports at most the latest per poll), with the service and region AWS recorded.
+store::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& use, TimePoint now);
 
 }  // namespace ht::detect

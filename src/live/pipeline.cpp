@@ -1,12 +1,18 @@
 #include "live/pipeline.h"
 
+#include "core/log.h"
 #include "detect/trigger.h"
 
 namespace ht::live {
 
 Pipeline::Pipeline(store::Store& store, tokens::Registry& registry,
-                   const detect::Enricher* enricher, const Clock& clock)
-    : store_(store), registry_(registry), enricher_(enricher), clock_(clock) {}
+                   const detect::Enricher* enricher, const Clock& clock,
+                   alert::IncidentManager* incidents)
+    : store_(store),
+      registry_(registry),
+      enricher_(enricher),
+      clock_(clock),
+      incidents_(incidents) {}
 
 void Pipeline::onTrigger(std::function<void(const store::TriggerRecord&)> callback) {
   std::lock_guard lock(mu_);
@@ -32,9 +38,47 @@ size_t Pipeline::tokenCount() {
   return index_->size();
 }
 
+void Pipeline::groupLocked(const store::TriggerRecord& trigger) {
+  if (incidents_ == nullptr) return;
+  if (grouping_behind_) {
+    // An earlier grouping failed: its trigger is stored without an incident. Catching up groups
+    // every such trigger oldest event first, this one (already stored) included.
+    auto caught_up = incidents_->catchUp();
+    if (caught_up.hasValue()) {
+      grouping_behind_ = false;
+      log::info("grouped " + std::to_string(*caught_up) + " trigger(s) left without an incident");
+    } else {
+      log::error("incident for trigger " + trigger.event_id + ": " +
+                 caught_up.status().message());
+    }
+    return;
+  }
+  auto update = incidents_->onTrigger(trigger);
+  if (!update.hasValue()) {
+    // The trigger is stored; the next trigger (or the next start) groups it.
+    grouping_behind_ = true;
+    log::error("incident for trigger " + trigger.event_id + ": " + update.status().message());
+  } else if (update->opened) {
+    log::warn("incident " + update->incident.id + " opened: " + update->incident.title);
+  } else {
+    for (const auto& e : update->escalations)
+      log::warn("incident " + update->incident.id + " escalated: " + e);
+  }
+}
+
+void Pipeline::notify(const std::vector<store::TriggerRecord>& triggers) {
+  std::vector<std::function<void(const store::TriggerRecord&)>> callbacks;
+  {
+    std::lock_guard lock(mu_);
+    callbacks = callbacks_;
+  }
+  for (const auto& t : triggers) {
+    for (const auto& cb : callbacks) cb(t);
+  }
+}
+
 Result<ProcessResult> Pipeline::process(const std::string& source, std::string_view bytes) {
   ProcessResult result;
-  std::vector<std::function<void(const store::TriggerRecord&)>> callbacks;
   {
     std::lock_guard lock(mu_);
     HT_RETURN_IF_ERROR(refreshLocked());
@@ -46,13 +90,17 @@ Result<ProcessResult> Pipeline::process(const std::string& source, std::string_v
         source, bytes, options,
         [&](detect::FoundEvent&& f) {
           for (const auto& m : f.matches) {
+            if (!store_error.isOk()) return;
             store::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
             Result<bool> added = store_.addTrigger(t);
             if (!added.hasValue()) {
-              if (store_error.isOk()) store_error = added.status();
-              continue;
+              store_error = added.status();
+              return;
             }
-            if (*added) result.new_triggers.push_back(std::move(t));
+            if (*added) {
+              groupLocked(t);
+              result.new_triggers.push_back(std::move(t));
+            }
           }
         },
         [&](const ingest::InputProblem& p) {
@@ -70,26 +118,95 @@ Result<ProcessResult> Pipeline::process(const std::string& source, std::string_v
     result.matched_events = summary.matched_events;
     result.newest_event_time = summary.newest_event_time;
     result.unreadable = !st.isOk();
-    callbacks = callbacks_;
   }
-  for (const auto& t : result.new_triggers) {
-    for (const auto& cb : callbacks) cb(t);
-  }
+  notify(result.new_triggers);
   return result;
 }
 
-Result<bool> Pipeline::storeTrigger(const store::TriggerRecord& trigger) {
-  std::vector<std::function<void(const store::TriggerRecord&)>> callbacks;
+Result<BatchResult> Pipeline::ingestFiles(
+    const std::vector<std::string>& files, detect::ScanOptions options,
+    const std::function<void(const store::TriggerRecord&, const std::string& key_id)>& on_trigger,
+    const std::function<void(const ingest::InputProblem&)>& on_problem) {
+  BatchResult result;
+  std::vector<store::TriggerRecord> stored;
+  {
+    std::lock_guard lock(mu_);
+    HT_RETURN_IF_ERROR(refreshLocked());
+    // Triggers a crash left ungrouped belong before this batch.
+    if (incidents_ != nullptr) {
+      HT_RETURN_IF_ERROR(incidents_->catchUp().status());
+      grouping_behind_ = false;
+    }
+    Status store_error;
+    options.stop = [&] { return !store_error.isOk(); };
+    HT_RETURN_IF_ERROR(scanner_->scan(
+        files, options,
+        [&](detect::FoundEvent&& f) {
+          for (const auto& m : f.matches) {
+            if (!store_error.isOk()) return;
+            store::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
+            Result<bool> added = store_.addTrigger(t);
+            if (!added.hasValue()) {
+              store_error = added.status();
+              return;
+            }
+            if (!*added) continue;  // stored before: not news
+            ++result.new_triggers;
+            if (on_trigger) on_trigger(t, m.token->key_id);
+            stored.push_back(std::move(t));
+          }
+        },
+        [&](const ingest::InputProblem& p) {
+          if (on_problem) on_problem(p);
+        },
+        &result.scan));
+    if (!store_error.isOk()) {
+      return store_error.withContext("storing triggers (" + std::to_string(result.new_triggers) +
+                                     " stored before the failure are kept)");
+    }
+    if (incidents_ != nullptr) {
+      HT_RETURN_IF_ERROR(incidents_->catchUp(&result.incidents_opened).status());
+    }
+  }
+  notify(stored);
+  return result;
+}
+
+Result<bool> Pipeline::submit(const store::TriggerRecord& trigger) {
   bool added = false;
   {
     std::lock_guard lock(mu_);
     HT_ASSIGN_OR_RETURN(added, store_.addTrigger(trigger));
-    callbacks = callbacks_;
+    if (added) groupLocked(trigger);
   }
-  if (added) {
-    for (const auto& cb : callbacks) cb(trigger);
-  }
+  if (added) notify({trigger});
   return added;
+}
+
+Result<LastUsedResult> Pipeline::pollLastUsed(aws::IamClient& iam) {
+  detect::LastUsedPoller poller(store_, iam, clock_);
+  LastUsedResult result;
+  auto report = poller.pollOnce([&](const detect::LastUsedTrigger& use) -> Status {
+    store::TriggerRecord t = detect::makeLastUsedTrigger(use, clock_.now());
+    HT_ASSIGN_OR_RETURN(bool added, submit(t));
+    if (added) {
+      log::warn("trigger: last-used reports key " + use.key_id + " used with " + use.service +
+                " in " + use.region + " at " + formatTime(use.last_used_at));
+      result.new_triggers.push_back(std::move(t));
+    }
+    return Status::ok();
+  });
+  if (!report.hasValue()) return report.status();
+  result.report = std::move(report).value();
+  return result;
+}
+
+Result<size_t> Pipeline::catchUp(size_t* opened) {
+  if (incidents_ == nullptr) return size_t{0};
+  std::lock_guard lock(mu_);
+  HT_ASSIGN_OR_RETURN(size_t grouped, incidents_->catchUp(opened));
+  grouping_behind_ = false;
+  return grouped;
 }
 
 }  // namespace ht::live

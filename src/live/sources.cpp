@@ -444,44 +444,21 @@ Status SqsSource::pollOnce() {
 
 // ---- last used ------------------------------------------------------------------------------
 
-LastUsedSource::LastUsedSource(store::Store& store, aws::IamClient& iam, Pipeline& pipeline,
-                               HealthTracker& health, const Clock& clock)
-    : store_(store), iam_(iam), pipeline_(pipeline), health_(health), clock_(clock) {}
+LastUsedSource::LastUsedSource(aws::IamClient& iam, Pipeline& pipeline, HealthTracker& health)
+    : iam_(iam), pipeline_(pipeline), health_(health) {}
 
 Status LastUsedSource::pollOnce() {
-  detect::LastUsedPoller poller(store_, iam_, clock_);
-  ProcessResult r;
-  auto report = poller.pollOnce([&](const detect::LastUsedTrigger& u) -> Status {
-    store::TriggerRecord t;
-    // One trigger per reported use time: AWS reports at most one (the latest) per poll.
-    t.event_id = "last-used:" + u.key_id + ":" + formatTime(u.last_used_at);
-    t.token_id = u.token_id;
-    t.trigger_class = "used";
-    t.source = "last-used";
-    t.event_time = u.last_used_at;
-    t.aws_region = u.region;
-    t.service = u.service;
-    t.event_source = u.service.empty() ? "" : u.service + ".amazonaws.com";
-    t.matched_on = "GetAccessKeyLastUsed";
-    t.client = "unknown";
-    t.intent = "unknown";
-    t.created_at = clock_.now();
-    HT_ASSIGN_OR_RETURN(bool added, pipeline_.storeTrigger(t));
-    if (added) {
-      r.new_triggers.push_back(t);
-      log::warn("trigger: last-used reports key " + u.key_id + " used with " + u.service + " in " +
-                u.region + " at " + formatTime(u.last_used_at));
-    }
-    return Status::ok();
-  });
-  if (!report.hasValue()) {
-    health_.error(report.status().message());
-    return report.status();
+  auto pass = pipeline_.pollLastUsed(iam_);
+  if (!pass.hasValue()) {
+    health_.error(pass.status().message());
+    return pass.status();
   }
-  for (const auto& e : report->error_messages) health_.error(e);
+  for (const auto& e : pass->report.error_messages) health_.error(e);
   // Each key checked is a "record": a pass that checked keys is the data of this source.
-  r.records = static_cast<uint64_t>(report->checked);
-  health_.dataArrived("GetAccessKeyLastUsed x" + std::to_string(report->checked), r);
+  ProcessResult r;
+  r.records = static_cast<uint64_t>(pass->report.checked);
+  r.new_triggers = std::move(pass->new_triggers);
+  health_.dataArrived("GetAccessKeyLastUsed x" + std::to_string(pass->report.checked), r);
   return Status::ok();
 }
 

@@ -148,16 +148,14 @@ class SqsSource {
 // seen becomes a trigger with the service and region AWS recorded.
 class LastUsedSource {
  public:
-  LastUsedSource(store::Store& store, aws::IamClient& iam, Pipeline& pipeline,
-                 HealthTracker& health, const Clock& clock);
+  LastUsedSource(aws::IamClient& iam, Pipeline& pipeline, HealthTracker& health);
+  // One pass of the pipeline's safety net, recorded in the source's health.
   Status pollOnce();
 
  private:
-  store::Store& store_;
   aws::IamClient& iam_;
   Pipeline& pipeline_;
   HealthTracker& health_;
-  const Clock& clock_;
 };
 
 }  // namespace ht::live

@@ -401,5 +401,67 @@ TEST(AwsScriptedTest, SafetyNetReportsEachNewUseOnce) {
   EXPECT_EQ(uses[0]["previous"], "2026-11-27T08:15:00Z");
 }
 
+// Regression: `aws poll-last-used` (the safety net docs/aws-setup.md recommends, with --watch)
+// printed a use but never stored it, grouped it or alerted, and saved the state that hides it, so
+// `serve` never saw it either. It now goes through the same pipeline as serve: the use is a
+// stored trigger in an incident, and its alert is delivered.
+TEST(AwsScriptedTest, SafetyNetFromTheCliStoresGroupsAndAlertsLikeServe) {
+  test::TempDir dir;
+  test::ScriptedHttpServer iam([&](const test::ScriptedHttpServer::Request&) {
+    std::string result =
+        "<UserName>svc-backup</UserName><AccessKeyLastUsed><LastUsedDate>2026-11-27T08:15:00Z"
+        "</LastUsedDate><ServiceName>dynamodb</ServiceName><Region>eu-west-1</Region>"
+        "</AccessKeyLastUsed>";
+    return test::ScriptedHttpServer::Response{
+        200, {{"Content-Type", "text/xml"}}, iamOk("GetAccessKeyLastUsed", result)};
+  });
+  std::string cfg = dir.file("h.yaml");
+  std::string alerts = dir.file("alerts.jsonl");
+  test::writeText(cfg, "aws:\n  iam_endpoint_url: " + iam.url() +
+                           "\n  max_attempts: 1\n"
+                           "alerts:\n  outputs:\n    log:\n      type: file\n      path: " +
+                           alerts + "\n  routes:\n    all:\n      outputs: [log]\n");
+  auto env = kFakeAwsEnv;
+  env["HOME"] = dir.path();
+  auto ht = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {HT_BINARY, "--data-dir", dir.file("d"), "--config", cfg};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv, env);
+  };
+  ASSERT_EQ(ht({"token", "import", "--key-id", "AKIASP2TPHJSQH3FJRUX", "--user-name", "svc-backup"})
+                .exit_code,
+            0);
+  RunResult poll = ht({"aws", "poll-last-used", "--output", "json"});
+  ASSERT_EQ(poll.exit_code, 0) << poll.err;
+  ASSERT_EQ(jsonLines(poll.out).size(), 1u) << poll.out;
+
+  RunResult triggers = ht({"triggers", "list", "--output", "json"});
+  ASSERT_EQ(triggers.exit_code, 0) << triggers.err;
+  auto stored = jsonLines(triggers.out);
+  ASSERT_EQ(stored.size(), 1u) << triggers.out;
+  EXPECT_EQ(stored[0]["source"], "last-used");
+  EXPECT_EQ(stored[0]["service"], "dynamodb");
+  EXPECT_EQ(stored[0]["aws_region"], "eu-west-1");
+
+  RunResult incidents = ht({"incident", "list", "--output", "json"});
+  ASSERT_EQ(incidents.exit_code, 0) << incidents.err;
+  auto opened = jsonLines(incidents.out);
+  ASSERT_EQ(opened.size(), 1u) << incidents.out;
+  EXPECT_EQ(opened[0]["trigger_count"], 1);
+
+  // The alert went out before the command returned, as ingest's do.
+  auto lines = jsonLines(test::readText(alerts));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["incident_id"], opened[0]["id"]);
+  EXPECT_EQ(lines[0]["kind"], "new");
+
+  // Polled again: the same use is neither reported, stored nor announced twice.
+  RunResult again = ht({"aws", "poll-last-used", "--output", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(again.out.empty()) << again.out;
+  EXPECT_EQ(jsonLines(ht({"triggers", "list", "--output", "json"}).out).size(), 1u);
+  EXPECT_EQ(jsonLines(test::readText(alerts)).size(), 1u);
+}
+
 }  // namespace
 }  // namespace ht::app

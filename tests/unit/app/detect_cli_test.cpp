@@ -1,6 +1,7 @@
 // ingest, hunt and triggers over the real CloudTrail files in ../shared/testdata, checked
 // against golden event lists computed independently with jq (tests/golden/invictus/README.md).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -181,6 +182,39 @@ print(len(recs))
 
 // Local enrichment: a country and ASN database (written here in MaxMind's format) and a Tor exit
 // list; every stored trigger carries what they say about its source IP.
+// Regression: a multi-threaded ingest whose database write failed (here another process holds
+// the write lock past the busy timeout) died with "terminate called without an active
+// exception", exit 134. It must stop with a clear message and exit 1, leave nothing half-written,
+// and the same command must store everything once the lock is gone.
+TEST_F(DetectCliTest, IngestWithTheDatabaseLockedFailsCleanlyAndARetryStoresEverything) {
+  ASSERT_EQ(ht({"token", "import", "--key-id", kKey}).exit_code, 0);
+  std::string cfg = dir_.file("honeytrail.yaml");
+  test::writeText(cfg, "storage:\n  sqlite:\n    busy_timeout_ms: 200\n");
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {HT_BINARY, "--data-dir", dir_.file("data"), "--config", cfg};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run(argv, {{"HONEYTRAIL_ACTOR", "tester@ci"}});
+  };
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("data/honeytrail.db").c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  RunResult locked = run({"ingest", kInvictus, "--threads", "4"});
+  EXPECT_EQ(locked.exit_code, 1) << locked.err;
+  EXPECT_EQ(locked.err.find("terminate called"), std::string::npos) << locked.err;
+  EXPECT_NE(locked.err.find("database is locked"), std::string::npos) << locked.err;
+  EXPECT_TRUE(locked.out.empty()) << "no trigger was stored, so none is printed";
+  ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+
+  RunResult triggers = run({"triggers", "list", "--output", "json"});
+  ASSERT_EQ(triggers.exit_code, 0) << triggers.err;
+  EXPECT_TRUE(triggers.out.empty()) << "nothing half-written: " << triggers.out;
+  RunResult retry = run({"ingest", kInvictus, "--threads", "4", "--output", "json"});
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_EQ(jsonLines(retry.out).size(), 43u);
+  EXPECT_NE(retry.err.find("1 new incident(s)"), std::string::npos) << retry.err;
+}
+
 TEST_F(DetectCliTest, IngestEnrichesSourceIpsFromLocalFiles) {
   ASSERT_EQ(ht({"token", "import", "--key-id", kKey}).exit_code, 0);
   RunResult hunted = ht({"hunt", kInvictus, "--key-id", kKey, "--output", "json"});

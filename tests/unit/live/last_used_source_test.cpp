@@ -82,7 +82,7 @@ TEST(LiveLastUsedTest, NewUseIsOneTriggerWithServiceAndRegion) {
   pipeline.onTrigger([&](const store::TriggerRecord& t) { announced.push_back(t); });
   HealthTracker health(*store, "last-used", "last-used", clock);
   health.started();
-  LastUsedSource source(*store, session->iam(), pipeline, health, clock);
+  LastUsedSource source(session->iam(), pipeline, health);
 
   ASSERT_TRUE(source.pollOnce().isOk());
   EXPECT_TRUE(announced.empty()) << "never used: nothing to report";
@@ -149,7 +149,7 @@ TEST(LiveLastUsedTest, IamErrorsAreCountedAndTheUseComesBackLater) {
   ASSERT_TRUE(session);
   Pipeline pipeline(*store, registry, nullptr, clock);
   HealthTracker health(*store, "last-used", "last-used", clock);
-  LastUsedSource source(*store, session->iam(), pipeline, health, clock);
+  LastUsedSource source(session->iam(), pipeline, health);
   ASSERT_TRUE(source.pollOnce().isOk());
   EXPECT_EQ(health.snapshot().errors, 1u);
   EXPECT_NE(health.snapshot().last_error.find("AccessDenied"), std::string::npos);
