@@ -313,7 +313,7 @@ class Generator {
 };
 
 void Generator::makeIdentities() {
-  aws::SeededRandomSource key_random(options_.seed * 7919 + 17);
+  SeededRandomSource key_random(options_.seed * 7919 + 17);
   accounts_.push_back(aws::randomAccountId(key_random));  // the honey account
   for (int i = 0; i < 4; ++i) accounts_.push_back(std::to_string(rng_.between(1, 9)) +
                                                   randomChars(rng_, "0123456789", 11));

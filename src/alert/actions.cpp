@@ -18,7 +18,7 @@
 
 #include "alert/net_util.h"
 #include "alert/payloads.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "core/strings.h"
 
 extern char** environ;
@@ -341,20 +341,20 @@ class WebhookAction final : public Output {
         secret_(std::move(secret)),
         allow_private_(options.allow_private) {
     safe_url_ = detail::redactedUrl(url_);
-    aws::HttpOptions http;
+    net::HttpOptions http;
     const int timeout_ms = std::max(1, options.timeout_seconds) * 1000;
     http.request_timeout_ms = timeout_ms;
     http.connect_timeout_ms = std::min(timeout_ms, 5000);
     // The body is cut to 64 KiB for the timeline below; this only stops a runaway response
     // before it fills memory (and makes the attempt fail, although the POST did arrive).
     http.max_response_bytes = 16u << 20;
-    transport_ = aws::makeCurlTransport(http);
+    transport_ = net::makeCurlTransport(http);
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
     DeliveryResult result;
     result.retryable = false;
-    aws::HttpRequest req;
+    net::HttpRequest req;
     if (!allow_private_) {
       if (auto refused = detail::refusePrivateTarget(url_, safe_url_, &req.resolve)) {
         refused->retryable = false;  // actions are never retried, not even after a DNS failure
@@ -373,7 +373,7 @@ class WebhookAction final : public Output {
     }
     req.body = item.body;
 
-    Result<aws::HttpResponse> resp = transport_->send(req);
+    Result<net::HttpResponse> resp = transport_->send(req);
     if (!resp.hasValue()) {
       result.error = detail::redactUrlIn(resp.status().message(), url_);
       return result;
@@ -396,7 +396,7 @@ class WebhookAction final : public Output {
   std::string secret_;
   bool allow_private_;
   std::string safe_url_;
-  std::unique_ptr<aws::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
 };
 
 }  // namespace

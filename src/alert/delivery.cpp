@@ -21,7 +21,7 @@ Delivery::Delivery(store::Store& store, const Clock& clock, RetryPolicy policy)
     : store_(store),
       clock_(clock),
       policy_(policy),
-      random_(std::make_unique<aws::SodiumRandomSource>()) {}
+      random_(std::make_unique<SodiumRandomSource>()) {}
 
 Result<std::unique_ptr<Delivery>> Delivery::create(store::Store& store, const Clock& clock,
                                                    const config::AlertsOptions& options,

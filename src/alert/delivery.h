@@ -53,7 +53,7 @@ class Delivery {
   store::Store& store_;
   const Clock& clock_;
   RetryPolicy policy_;
-  std::unique_ptr<aws::RandomSource> random_;
+  std::unique_ptr<RandomSource> random_;
   std::map<std::string, std::unique_ptr<Output>> owned_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };

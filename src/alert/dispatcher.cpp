@@ -16,11 +16,11 @@ namespace {
 
 class WebhookOutput final : public Output {
  public:
-  WebhookOutput(WebhookOptions options, aws::HttpTransport& transport)
+  WebhookOutput(WebhookOptions options, net::HttpTransport& transport)
       : options_(std::move(options)), transport_(transport) {}
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
-    aws::HttpRequest req;
+    net::HttpRequest req;
     if (!options_.allow_private) {
       if (auto refused = detail::refusePrivateTarget(
               options_.url, detail::redactedUrl(options_.url), &req.resolve)) {
@@ -44,7 +44,7 @@ class WebhookOutput final : public Output {
     for (const auto& [name, value] : options_.headers) req.headers.push_back({name, value});
     req.body = item.body;
 
-    Result<aws::HttpResponse> resp = transport_.send(req);
+    Result<net::HttpResponse> resp = transport_.send(req);
     if (!resp.hasValue()) {
       return detail::retryableFailure(detail::redactUrlIn(resp.status().message(), options_.url));
     }
@@ -58,7 +58,7 @@ class WebhookOutput final : public Output {
 
  private:
   WebhookOptions options_;
-  aws::HttpTransport& transport_;
+  net::HttpTransport& transport_;
 };
 
 std::string plural(int n, const char* word) {
@@ -67,7 +67,7 @@ std::string plural(int n, const char* word) {
 
 }  // namespace
 
-std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, aws::HttpTransport& transport) {
+std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, net::HttpTransport& transport) {
   return std::make_unique<WebhookOutput>(std::move(options), transport);
 }
 
@@ -75,7 +75,7 @@ std::string privateAddressReason(const std::string& host) { return detail::check
 
 std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
                                std::optional<std::chrono::seconds> retry_after,
-                               aws::RandomSource& random) {
+                               RandomSource& random) {
   using std::chrono::seconds;
   seconds max_delay = std::max(policy.max_delay, seconds(0));
   seconds delay = std::min(std::max(policy.first_delay, seconds(0)), max_delay);
@@ -93,7 +93,7 @@ std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
   return out;
 }
 
-Dispatcher::Dispatcher(store::Store& store, const Clock& clock, aws::RandomSource& random,
+Dispatcher::Dispatcher(store::Store& store, const Clock& clock, RandomSource& random,
                        std::map<std::string, Output*> outputs, RetryPolicy policy)
     : store_(store),
       clock_(clock),

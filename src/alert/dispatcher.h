@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "aws/http.h"
-#include "aws/key_id.h"
+#include "net/http.h"
+#include "core/random.h"
 #include "core/clock.h"
 #include "store/store.h"
 
@@ -50,7 +50,7 @@ struct WebhookOptions {
   bool allow_private = false;
   std::vector<std::pair<std::string, std::string>> headers;  // extra (e.g. Content-Type for Slack)
 };
-std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, aws::HttpTransport& transport);
+std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, net::HttpTransport& transport);
 
 // Whether host (a name or an address) is, or resolves to, a private, loopback, link-local,
 // unique-local or unspecified address. "" when it is public, otherwise the reason.
@@ -69,7 +69,7 @@ struct RetryPolicy {
 // jitter in [delay/2, delay]; a larger Retry-After wins.
 std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
                                std::optional<std::chrono::seconds> retry_after,
-                               aws::RandomSource& random);
+                               RandomSource& random);
 
 struct DispatchReport {
   int delivered = 0;
@@ -81,7 +81,7 @@ struct DispatchReport {
 class Dispatcher {
  public:
   // outputs: name -> output (owned by the caller, alive as long as the dispatcher).
-  Dispatcher(store::Store& store, const Clock& clock, aws::RandomSource& random,
+  Dispatcher(store::Store& store, const Clock& clock, RandomSource& random,
              std::map<std::string, Output*> outputs, RetryPolicy policy = {});
 
   // Delivers every item due now, one thread per output, and returns when all have finished
@@ -92,7 +92,7 @@ class Dispatcher {
  private:
   store::Store& store_;
   const Clock& clock_;
-  aws::RandomSource& random_;
+  RandomSource& random_;
   std::map<std::string, Output*> outputs_;
   RetryPolicy policy_;
 };

@@ -94,7 +94,7 @@ bool canMoveTo(const std::string& from, const std::string& to) {
   return a != kOrder.end() && b != kOrder.end() && b > a;
 }
 
-IncidentManager::IncidentManager(store::Store& store, const Clock& clock, aws::RandomSource& random,
+IncidentManager::IncidentManager(store::Store& store, const Clock& clock, RandomSource& random,
                                  IncidentOptions options, Notifier notifier)
     : store_(store),
       clock_(clock),
@@ -102,7 +102,7 @@ IncidentManager::IncidentManager(store::Store& store, const Clock& clock, aws::R
       options_(options),
       notifier_(std::move(notifier)) {}
 
-std::string IncidentManager::newIncidentId() { return aws::randomLowerId(random_, "inc-"); }
+std::string IncidentManager::newIncidentId() { return randomLowerId(random_, "inc-"); }
 
 Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t) {
   std::lock_guard lock(mu_);

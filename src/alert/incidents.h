@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/key_id.h"
+#include "core/random.h"
 #include "core/clock.h"
 #include "store/store.h"
 
@@ -57,7 +57,7 @@ bool isClosed(const std::string& state);
 
 class IncidentManager {
  public:
-  IncidentManager(store::Store& store, const Clock& clock, aws::RandomSource& random,
+  IncidentManager(store::Store& store, const Clock& clock, RandomSource& random,
                   IncidentOptions options, Notifier notifier = nullptr);
 
   // Groups a stored trigger into its token's incident (opening one when needed). Thread-safe.
@@ -77,7 +77,7 @@ class IncidentManager {
   std::string newIncidentId();
   store::Store& store_;
   const Clock& clock_;
-  aws::RandomSource& random_;
+  RandomSource& random_;
   IncidentOptions options_;
   Notifier notifier_;
   // Triggers arrive from several sources' threads; an incident is read, changed and saved whole.

@@ -142,8 +142,8 @@ std::string clip(std::string text, size_t max_bytes) {
 
 // --- HTTP -----------------------------------------------------------------------------------
 
-aws::HttpOptions httpOptionsFor(const config::OutputOptions& options, size_t max_response_bytes) {
-  aws::HttpOptions http;
+net::HttpOptions httpOptionsFor(const config::OutputOptions& options, size_t max_response_bytes) {
+  net::HttpOptions http;
   http.connect_timeout_ms = options.timeout_ms;
   http.request_timeout_ms = options.timeout_ms;
   http.ca_file = options.ca_file;
@@ -169,7 +169,7 @@ DeliveryResult retryableFailure(std::string error) {
 
 bool isRetryableHttpStatus(int status) { return status == 408 || status == 429 || status >= 500; }
 
-std::optional<std::chrono::seconds> retryAfter(const aws::HttpResponse& response) {
+std::optional<std::chrono::seconds> retryAfter(const net::HttpResponse& response) {
   const std::string* value = response.header("Retry-After");
   if (value == nullptr) return std::nullopt;
   std::string v = trim(*value);
@@ -180,7 +180,7 @@ std::optional<std::chrono::seconds> retryAfter(const aws::HttpResponse& response
   return std::chrono::seconds(60);
 }
 
-DeliveryResult httpOutcome(const aws::HttpResponse& response) {
+DeliveryResult httpOutcome(const net::HttpResponse& response) {
   DeliveryResult r;
   r.http_status = response.status;
   if (response.status >= 200 && response.status < 300) {

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "alert/dispatcher.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "config/options.h"
 
 namespace ht::alert::detail {
@@ -56,7 +56,7 @@ std::string clip(std::string text, size_t max_bytes);
 
 // The transport settings of an HTTP output: its timeout for both connect and the whole request,
 // its CA file, and a cap on the answer that suits the service.
-aws::HttpOptions httpOptionsFor(const config::OutputOptions& options, size_t max_response_bytes);
+net::HttpOptions httpOptionsFor(const config::OutputOptions& options, size_t max_response_bytes);
 
 // --- delivery outcomes ----------------------------------------------------------------------
 
@@ -66,10 +66,10 @@ DeliveryResult retryableFailure(std::string error);
 // 408, 429 and 5xx may succeed later; any other 4xx fails the same way on every retry.
 bool isRetryableHttpStatus(int status);
 // Retry-After in seconds; an HTTP-date counts as a minute (not worth a date parser for a hint).
-std::optional<std::chrono::seconds> retryAfter(const aws::HttpResponse& response);
+std::optional<std::chrono::seconds> retryAfter(const net::HttpResponse& response);
 // http_status and ok (2xx) from the answer; otherwise retryable per isRetryableHttpStatus, with
 // the receiver's Retry-After when retryable. error is left to the caller, who knows the context.
-DeliveryResult httpOutcome(const aws::HttpResponse& response);
+DeliveryResult httpOutcome(const net::HttpResponse& response);
 
 // --- private targets ------------------------------------------------------------------------
 

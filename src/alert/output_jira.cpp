@@ -8,7 +8,7 @@
 
 #include "alert/net_util.h"
 #include "alert/outputs.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/sigv4.h"
 #include "core/strings.h"
 
@@ -67,7 +67,7 @@ class JiraOutput final : public Output {
     shown_url_ = detail::withoutUserInfo(base_url_);
     basic_ = detail::base64(username_ + ":" + token_);
     http_ = detail::httpOptionsFor(options, kMaxResponseBytes);
-    search_transport_ = aws::makeCurlTransport(http_);
+    search_transport_ = net::makeCurlTransport(http_);
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
@@ -119,7 +119,7 @@ class JiraOutput final : public Output {
   std::optional<DeliveryResult> findIssue(const std::string& label, std::string* key) {
     const std::string query =
         "?jql=" + aws::uriEncode("labels = " + jqlQuote(label), false) + "&fields=key&maxResults=1";
-    Result<aws::HttpResponse> resp = send("GET", searchPath() + query, "");
+    Result<net::HttpResponse> resp = send("GET", searchPath() + query, "");
     // Jira Cloud removed /search (410 Gone) for /search/jql, which Data Center lacks: use the
     // old one until it is gone, then the new one for the life of this output.
     if (resp.hasValue() && resp->status == 410 && !use_search_jql_) {
@@ -149,7 +149,7 @@ class JiraOutput final : public Output {
   }
 
   DeliveryResult create(const json& issue) {
-    Result<aws::HttpResponse> resp = send("POST", "/rest/api/2/issue", issue.dump());
+    Result<net::HttpResponse> resp = send("POST", "/rest/api/2/issue", issue.dump());
     if (!resp.hasValue()) return transportFailure(resp.status(), "creating the issue");
     if (resp->status < 200 || resp->status >= 300) return httpFailure(*resp, "creating the issue");
     DeliveryResult r;
@@ -165,7 +165,7 @@ class JiraOutput final : public Output {
   }
 
   DeliveryResult comment(const std::string& key, const json& body) {
-    Result<aws::HttpResponse> resp =
+    Result<net::HttpResponse> resp =
         send("POST", "/rest/api/2/issue/" + aws::uriEncode(key, false) + "/comment", body.dump());
     const std::string what = "commenting on " + clip(key, 64);
     if (!resp.hasValue()) return transportFailure(resp.status(), what);
@@ -181,9 +181,9 @@ class JiraOutput final : public Output {
     return use_search_jql_ ? "/rest/api/2/search/jql" : "/rest/api/2/search";
   }
 
-  Result<aws::HttpResponse> send(const std::string& method, const std::string& path,
+  Result<net::HttpResponse> send(const std::string& method, const std::string& path,
                                  std::string body) {
-    aws::HttpRequest req;
+    net::HttpRequest req;
     req.method = method;
     req.url = base_url_ + path;
     req.headers = {{"Authorization", "Basic " + basic_},
@@ -197,7 +197,7 @@ class JiraOutput final : public Output {
     // any reply: for a POST whose first copy Jira did process, that is a duplicate issue or
     // comment. A transport of its own never reuses a connection, so a lost reply surfaces here
     // as a failure, and the next attempt's search finds what the first one created.
-    return aws::makeCurlTransport(http_)->send(req);
+    return net::makeCurlTransport(http_)->send(req);
   }
 
   static DeliveryResult transportFailure(const Status& status, const std::string& what) {
@@ -205,7 +205,7 @@ class JiraOutput final : public Output {
     return detail::retryableFailure("Jira: " + what + ": " + status.message());
   }
 
-  DeliveryResult httpFailure(const aws::HttpResponse& resp, const std::string& what) const {
+  DeliveryResult httpFailure(const net::HttpResponse& resp, const std::string& what) const {
     const int s = resp.status;
     // 429 is Jira Cloud's rate limit and 5xx its own trouble; any other 4xx (bad credentials,
     // no permission, unknown project or issue type) fails the same way on every retry.
@@ -228,8 +228,8 @@ class JiraOutput final : public Output {
   bool allow_private_;
   bool use_search_jql_ = false;
   std::vector<std::string> pin_;  // CURLOPT_RESOLVE for the delivery in hand
-  aws::HttpOptions http_;
-  std::unique_ptr<aws::HttpTransport> search_transport_;  // keeps its connection between calls
+  net::HttpOptions http_;
+  std::unique_ptr<net::HttpTransport> search_transport_;  // keeps its connection between calls
 };
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include "alert/net_util.h"
 #include "alert/outputs.h"
-#include "aws/http.h"
+#include "net/http.h"
 
 namespace ht::alert {
 namespace {
@@ -41,7 +41,7 @@ class PagerDutyOutput final : public Output {
       : url_(credentials.url.empty() ? kDefaultEndpoint : std::move(credentials.url)),
         routing_key_(std::move(credentials.secret)),
         allow_private_(options.allow_private) {
-    transport_ = aws::makeCurlTransport(detail::httpOptionsFor(options, kMaxResponseBytes));
+    transport_ = net::makeCurlTransport(detail::httpOptionsFor(options, kMaxResponseBytes));
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
@@ -65,7 +65,7 @@ class PagerDutyOutput final : public Output {
     if (!event.is_object()) return permanentFailure("stored body is not a JSON object");
     event["routing_key"] = routing_key_;
 
-    aws::HttpRequest req;
+    net::HttpRequest req;
     if (!allow_private_) {
       if (auto refused = detail::refusePrivateTarget(url_, detail::urlOrigin(url_), &req.resolve)) {
         return *refused;
@@ -78,7 +78,7 @@ class PagerDutyOutput final : public Output {
                    {"Accept", "application/json"},
                    {"User-Agent", "honeytrail"}};
     req.body = event.dump();
-    Result<aws::HttpResponse> resp = transport_->send(req);
+    Result<net::HttpResponse> resp = transport_->send(req);
     if (!resp.hasValue()) {
       // Names the host only, never the body.
       return detail::retryableFailure(resp.status().message());
@@ -101,7 +101,7 @@ class PagerDutyOutput final : public Output {
   std::string url_;
   std::string routing_key_;
   bool allow_private_;
-  std::unique_ptr<aws::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
 };
 
 }  // namespace

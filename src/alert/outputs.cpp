@@ -4,7 +4,7 @@
 
 #include "alert/net_util.h"
 #include "alert/payloads.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "core/strings.h"
 
 namespace ht::alert {
@@ -20,15 +20,15 @@ std::string dumpJson(const json& j) {
 class OwnedWebhookOutput final : public Output {
  public:
   OwnedWebhookOutput(WebhookOptions options, const config::OutputOptions& config) {
-    aws::HttpOptions http = detail::httpOptionsFor(config, 1u << 20);
+    net::HttpOptions http = detail::httpOptionsFor(config, 1u << 20);
     http.connect_timeout_ms = std::min(config.timeout_ms, 5000);
-    transport_ = aws::makeCurlTransport(http);
+    transport_ = net::makeCurlTransport(http);
     inner_ = makeWebhookOutput(std::move(options), *transport_);
   }
   DeliveryResult deliver(const store::OutboxItem& item) override { return inner_->deliver(item); }
 
  private:
-  std::unique_ptr<aws::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<Output> inner_;
 };
 

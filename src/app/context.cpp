@@ -122,7 +122,7 @@ tokens::Registry& Context::registry() {
           if (!v) return std::nullopt;
           return std::string(v);
         });
-    random_ = std::make_unique<aws::SodiumRandomSource>();
+    random_ = std::make_unique<SodiumRandomSource>();
     registry_ = std::make_unique<tokens::Registry>(
         *store_, *vault_, config_, SystemClock::instance(), *random_, tokens::currentActor());
     registry_->setAwsMinterFactory([this]() -> Result<std::unique_ptr<tokens::Minter>> {
@@ -148,7 +148,7 @@ Result<aws::AwsSession*> Context::aws() {
 alert::IncidentManager& Context::incidents() {
   if (!incidents_) {
     openStore();
-    incident_random_ = std::make_unique<aws::SodiumRandomSource>();
+    incident_random_ = std::make_unique<SodiumRandomSource>();
     alert::IncidentOptions options;
     options.window = std::chrono::minutes(config_.alerts.incident_window_minutes);
     alert::Notifier notifier;

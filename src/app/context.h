@@ -9,7 +9,7 @@
 #include "alert/delivery.h"
 #include "alert/incidents.h"
 #include "alert/router.h"
-#include "aws/key_id.h"
+#include "core/random.h"
 #include "aws/session.h"
 #include "config/options.h"
 #include "detect/enrich.h"
@@ -76,10 +76,10 @@ class Context {
   std::unique_ptr<store::Store> backend_;  // the database
   std::unique_ptr<store::Store> store_;    // backend_ behind a lock: serve's threads share it
   std::unique_ptr<tokens::SecretVault> vault_;
-  std::unique_ptr<aws::RandomSource> random_;
+  std::unique_ptr<RandomSource> random_;
   std::unique_ptr<tokens::Registry> registry_;
   std::unique_ptr<aws::AwsSession> aws_;
-  std::unique_ptr<aws::RandomSource> incident_random_;
+  std::unique_ptr<RandomSource> incident_random_;
   std::unique_ptr<alert::Router> router_;
   std::unique_ptr<alert::IncidentManager> incidents_;
   std::unique_ptr<alert::Delivery> delivery_;

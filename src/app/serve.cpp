@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "live/pipeline.h"
@@ -87,7 +87,7 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
   std::unique_ptr<live::LastUsedSource> last_used_source;
   std::vector<std::unique_ptr<live::PollLoop>> loops;
   std::unique_ptr<live::SnsVerifier> sns;
-  std::unique_ptr<aws::HttpTransport> fetch_transport;
+  std::unique_ptr<net::HttpTransport> fetch_transport;
   std::unique_ptr<live::PushServer> push;
   std::map<std::string, std::string> last_status;  // source -> status, for transitions
 
@@ -258,14 +258,14 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
                                                                     ctx.store(), clock));
              reader = readers.back().get();
            }
-           aws::HttpOptions http;
+           net::HttpOptions http;
            http.request_timeout_ms = 15000;
            http.max_response_bytes = 1 << 20;
-           fetch_transport = aws::makeCurlTransport(http);
+           fetch_transport = net::makeCurlTransport(http);
            auto get = [t = fetch_transport.get()](const std::string& url) -> Result<std::string> {
-             aws::HttpRequest req;
+             net::HttpRequest req;
              req.url = url;
-             HT_ASSIGN_OR_RETURN(aws::HttpResponse res, t->send(req));
+             HT_ASSIGN_OR_RETURN(net::HttpResponse res, t->send(req));
              if (res.status != 200)
                return Status::ioError("GET " + url + ": HTTP " + std::to_string(res.status));
              return std::move(res.body);

@@ -3,6 +3,8 @@
 // five minutes old; a long backoff would otherwise turn throttling into SignatureDoesNotMatch.
 #include "aws/aws_client.h"
 
+#include <thread>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -91,7 +93,7 @@ void scrub(std::string* text, std::string_view needle) {
 }
 
 // Retry-After in delta-seconds (the form AWS services send); nullopt for anything else.
-std::optional<int64_t> retryAfterSeconds(const HttpResponse& response) {
+std::optional<int64_t> retryAfterSeconds(const net::HttpResponse& response) {
   const std::string* v = response.header("Retry-After");
   if (v == nullptr) return std::nullopt;
   std::string t = trim(*v);
@@ -121,7 +123,7 @@ bool isRetryable(const AwsError& error) {
          std::end(kRetryableCodes);
 }
 
-AwsClient::AwsClient(HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
+AwsClient::AwsClient(net::HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
                      Sleeper& sleeper, RandomSource& random, RetryPolicy policy)
     : transport_(transport),
       credentials_(credentials),
@@ -130,7 +132,7 @@ AwsClient::AwsClient(HttpTransport& transport, CredentialsProvider& credentials,
       random_(random),
       policy_(policy) {}
 
-Result<HttpResponse> AwsClient::call(const ServiceRequest& request) {
+Result<net::HttpResponse> AwsClient::call(const ServiceRequest& request) {
   last_error_ = AwsError{};
   last_attempts_ = 0;
   const int max_attempts = std::max(1, policy_.max_attempts);
@@ -148,7 +150,7 @@ Result<HttpResponse> AwsClient::call(const ServiceRequest& request) {
     creds = std::move(got).value();
     last_attempts_ = attempt + 1;
 
-    HttpRequest http;
+    net::HttpRequest http;
     http.method = request.method;
     http.url = request.url;
     http.headers = request.headers;
@@ -172,7 +174,7 @@ Result<HttpResponse> AwsClient::call(const ServiceRequest& request) {
         return sent.status().withContext(upper(request.service));
       }
     } else {
-      HttpResponse& response = *sent;
+      net::HttpResponse& response = *sent;
       if (response.status >= 200 && response.status < 300) {
         last_error_ = AwsError{};
         return std::move(response);
@@ -189,7 +191,7 @@ Result<HttpResponse> AwsClient::call(const ServiceRequest& request) {
       // AWS does not echo secrets, but a proxy or a fake might; a secret never reaches a Status.
       scrub(&err.message, creds.secret_access_key.reveal());
       scrub(&err.message, creds.session_token);
-      for (const HttpHeader& h : http.headers) {
+      for (const net::HttpHeader& h : http.headers) {
         if (toLower(h.name) == "authorization") scrub(&err.message, h.value);
       }
       last_error_ = err;
@@ -211,6 +213,20 @@ Result<HttpResponse> AwsClient::call(const ServiceRequest& request) {
   scrub(&last_failure, creds.session_token);
   return Status::ioError(last_failure + "; gave up after " + std::to_string(last_attempts_) +
                          (last_attempts_ == 1 ? " attempt" : " attempts"));
+}
+
+namespace {
+class RealSleeper final : public Sleeper {
+ public:
+  void sleepFor(std::chrono::milliseconds d) override {
+    if (d.count() > 0) std::this_thread::sleep_for(d);
+  }
+};
+}  // namespace
+
+Sleeper& realSleeper() {
+  static RealSleeper sleeper;
+  return sleeper;
 }
 
 }  // namespace ht::aws

@@ -9,12 +9,21 @@
 #include <vector>
 
 #include "aws/credentials.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/key_id.h"
 #include "aws/sigv4.h"
 #include "core/clock.h"
 
 namespace ht::aws {
+
+// Waits between retries; tests replace it so that they need no sleeps.
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  virtual void sleepFor(std::chrono::milliseconds d) = 0;
+};
+Sleeper& realSleeper();
+
 
 struct RetryPolicy {
   int max_attempts = 5;      // first try included
@@ -27,7 +36,7 @@ struct ServiceRequest {
   std::string region;
   std::string method = "GET";
   std::string url;      // absolute, from the EndpointResolver
-  std::vector<HttpHeader> headers;
+  std::vector<net::HttpHeader> headers;
   std::string body;
   bool s3 = false;      // S3 signing rules (x-amz-content-sha256, URI as given)
 };
@@ -47,17 +56,17 @@ bool isRetryable(const AwsError& error);
 
 class AwsClient {
  public:
-  AwsClient(HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
+  AwsClient(net::HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
             Sleeper& sleeper, RandomSource& random, RetryPolicy policy = {});
 
   // Returns the 2xx response; any other final outcome is a non-OK Status whose message names the
   // service, the AWS error code and message. lastError() then holds the parsed error.
-  Result<HttpResponse> call(const ServiceRequest& request);
+  Result<net::HttpResponse> call(const ServiceRequest& request);
   const AwsError& lastError() const { return last_error_; }
   int lastAttempts() const { return last_attempts_; }
 
  private:
-  HttpTransport& transport_;
+  net::HttpTransport& transport_;
   CredentialsProvider& credentials_;
   const Clock& clock_;
   Sleeper& sleeper_;

@@ -322,7 +322,7 @@ std::string queryBody(const std::string& action, const std::string& version,
 IamClient::IamClient(AwsClient& client, std::string endpoint)
     : client_(client), endpoint_(withoutTrailingSlash(std::move(endpoint))) {}
 
-Result<HttpResponse> IamClient::call(const std::string& action,
+Result<net::HttpResponse> IamClient::call(const std::string& action,
                                      std::vector<std::pair<std::string, std::string>> params) {
   ServiceRequest req;
   req.service = "iam";
@@ -346,38 +346,38 @@ Result<IamUser> IamClient::createUser(
     params.emplace_back(prefix + ".Key", tags[i].first);
     params.emplace_back(prefix + ".Value", tags[i].second);
   }
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("CreateUser", std::move(params)));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("CreateUser", std::move(params)));
   return parseCreateUserResponse(res.body);
 }
 
 Result<IamUser> IamClient::getUser(const std::string& name) {
   Params params;
   addIfSet(params, "UserName", name);  // none: the caller's own user
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("GetUser", std::move(params)));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("GetUser", std::move(params)));
   return parseGetUserResponse(res.body);
 }
 
 Status IamClient::deleteUser(const std::string& name) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("DeleteUser", {{"UserName", name}}));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("DeleteUser", {{"UserName", name}}));
   return checkActionResponse(res.body, "DeleteUser");
 }
 
 Status IamClient::putUserPolicy(const std::string& user, const std::string& policy_name,
                                 const std::string& policy_json) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("PutUserPolicy", {{"UserName", user},
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("PutUserPolicy", {{"UserName", user},
                                                                {"PolicyName", policy_name},
                                                                {"PolicyDocument", policy_json}}));
   return checkActionResponse(res.body, "PutUserPolicy");
 }
 
 Status IamClient::deleteUserPolicy(const std::string& user, const std::string& policy_name) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res,
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res,
                       call("DeleteUserPolicy", {{"UserName", user}, {"PolicyName", policy_name}}));
   return checkActionResponse(res.body, "DeleteUserPolicy");
 }
 
 Status IamClient::detachUserPolicy(const std::string& user, const std::string& policy_arn) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res,
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res,
                       call("DetachUserPolicy", {{"UserName", user}, {"PolicyArn", policy_arn}}));
   return checkActionResponse(res.body, "DetachUserPolicy");
 }
@@ -388,14 +388,14 @@ Result<std::vector<std::string>> IamClient::listUserPolicies(const std::string& 
       [&](const std::string& marker, ListPage* page) -> Result<std::vector<std::string>> {
         Params params = {{"UserName", user}};
         addIfSet(params, "Marker", marker);
-        HT_ASSIGN_OR_RETURN(HttpResponse res, call("ListUserPolicies", std::move(params)));
+        HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("ListUserPolicies", std::move(params)));
         return parsePolicyNames(res.body, page);
       });
 }
 
 Result<std::string> IamClient::getUserPolicy(const std::string& user,
                                              const std::string& policy_name) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res,
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res,
                       call("GetUserPolicy", {{"UserName", user}, {"PolicyName", policy_name}}));
   return parseGetUserPolicyResponse(res.body);
 }
@@ -406,7 +406,7 @@ Result<std::vector<std::string>> IamClient::listAttachedUserPolicies(const std::
       [&](const std::string& marker, ListPage* page) -> Result<std::vector<std::string>> {
         Params params = {{"UserName", user}};
         addIfSet(params, "Marker", marker);
-        HT_ASSIGN_OR_RETURN(HttpResponse res, call("ListAttachedUserPolicies", std::move(params)));
+        HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("ListAttachedUserPolicies", std::move(params)));
         return parseAttachedPolicies(res.body, page);
       });
 }
@@ -414,7 +414,7 @@ Result<std::vector<std::string>> IamClient::listAttachedUserPolicies(const std::
 Result<AccessKey> IamClient::createAccessKey(const std::string& user) {
   Params params;
   addIfSet(params, "UserName", user);
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("CreateAccessKey", std::move(params)));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("CreateAccessKey", std::move(params)));
   auto key = parseCreateAccessKeyResponse(res.body);
   secureZero(res.body.data(), res.body.size());  // the secret was in there
   return key;
@@ -427,7 +427,7 @@ Result<std::vector<AccessKey>> IamClient::listAccessKeys(const std::string& user
         Params params;
         addIfSet(params, "UserName", user);
         addIfSet(params, "Marker", marker);
-        HT_ASSIGN_OR_RETURN(HttpResponse res, call("ListAccessKeys", std::move(params)));
+        HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("ListAccessKeys", std::move(params)));
         return parseAccessKeys(res.body, page);
       });
 }
@@ -438,7 +438,7 @@ Status IamClient::updateAccessKey(const std::string& user, const std::string& ke
   addIfSet(params, "UserName", user);
   params.emplace_back("AccessKeyId", key_id);
   params.emplace_back("Status", status);
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("UpdateAccessKey", std::move(params)));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("UpdateAccessKey", std::move(params)));
   return checkActionResponse(res.body, "UpdateAccessKey");
 }
 
@@ -446,12 +446,12 @@ Status IamClient::deleteAccessKey(const std::string& user, const std::string& ke
   Params params;
   addIfSet(params, "UserName", user);
   params.emplace_back("AccessKeyId", key_id);
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("DeleteAccessKey", std::move(params)));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("DeleteAccessKey", std::move(params)));
   return checkActionResponse(res.body, "DeleteAccessKey");
 }
 
 Result<AccessKeyLastUsed> IamClient::getAccessKeyLastUsed(const std::string& key_id) {
-  HT_ASSIGN_OR_RETURN(HttpResponse res, call("GetAccessKeyLastUsed", {{"AccessKeyId", key_id}}));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, call("GetAccessKeyLastUsed", {{"AccessKeyId", key_id}}));
   return parseGetAccessKeyLastUsedResponse(res.body);
 }
 
@@ -463,7 +463,7 @@ StsClient::StsClient(AwsClient& client, std::string endpoint, std::string region
       region_(std::move(region)) {}
 
 namespace {
-Result<HttpResponse> stsCall(AwsClient& client, const std::string& endpoint,
+Result<net::HttpResponse> stsCall(AwsClient& client, const std::string& endpoint,
                              const std::string& region, const std::string& action,
                              const Params& params) {
   ServiceRequest req;
@@ -480,7 +480,7 @@ Result<HttpResponse> stsCall(AwsClient& client, const std::string& endpoint,
 }  // namespace
 
 Result<CallerIdentity> StsClient::getCallerIdentity() {
-  HT_ASSIGN_OR_RETURN(HttpResponse res,
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res,
                       stsCall(client_, endpoint_, region_, "GetCallerIdentity", {}));
   return parseGetCallerIdentityResponse(res.body);
 }
@@ -490,7 +490,7 @@ Result<Credentials> StsClient::assumeRole(const AssumeRoleRequest& request) {
                    {"RoleSessionName", request.session_name},
                    {"DurationSeconds", std::to_string(request.duration_seconds)}};
   addIfSet(params, "ExternalId", request.external_id);
-  HT_ASSIGN_OR_RETURN(HttpResponse res, stsCall(client_, endpoint_, region_, "AssumeRole", params));
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, stsCall(client_, endpoint_, region_, "AssumeRole", params));
   auto creds = parseAssumeRoleResponse(res.body);
   secureZero(res.body.data(), res.body.size());  // the secret was in there
   return creds;

@@ -88,7 +88,7 @@ class IamClient {
   const AwsError& lastError() const { return client_.lastError(); }
 
  private:
-  Result<HttpResponse> call(const std::string& action,
+  Result<net::HttpResponse> call(const std::string& action,
                             std::vector<std::pair<std::string, std::string>> params);
   AwsClient& client_;
   std::string endpoint_;

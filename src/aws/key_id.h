@@ -12,37 +12,10 @@
 #include <vector>
 
 #include "core/secret.h"
+#include "core/random.h"
 #include "core/status.h"
 
 namespace ht::aws {
-
-// Where random bytes come from, so tests can make key generation deterministic.
-class RandomSource {
- public:
-  virtual ~RandomSource() = default;
-  virtual void fill(uint8_t* out, size_t n) = 0;
-
-  // A uniform value in [0, bound) without modulo bias; bound must be > 0.
-  uint32_t uniform(uint32_t bound);
-};
-
-// Cryptographically secure randomness from libsodium; what production code uses.
-class SodiumRandomSource final : public RandomSource {
- public:
-  SodiumRandomSource();  // calls sodium_init(), which is idempotent
-  void fill(uint8_t* out, size_t n) override;
-};
-
-// A seeded, reproducible generator (splitmix64). For tests only: it is not secret.
-class SeededRandomSource final : public RandomSource {
- public:
-  explicit SeededRandomSource(uint64_t seed) : state_(seed) {}
-  void fill(uint8_t* out, size_t n) override;
-
- private:
-  uint64_t next();
-  uint64_t state_;
-};
 
 // What a key ID or other IAM unique ID reveals by its format alone.
 struct KeyIdInfo {
@@ -81,8 +54,6 @@ SecretString makeSecretAccessKey(RandomSource& random);
 
 // 12 digits, no leading zero, whose key IDs can pass the scanner filters.
 std::string randomAccountId(RandomSource& random);
-// prefix + n random lower-case base32 characters: the registry's IDs ("ht-...", "inc-...").
-std::string randomLowerId(RandomSource& random, const std::string& prefix, size_t n = 10);
 
 // OK when account_id is 12 digits and makeAccessKeyId can produce keys for it that pass
 // checkKeyIdLooksReal; InvalidArgument saying why not otherwise. For validating configuration.

@@ -7,9 +7,9 @@ AwsSession::~AwsSession() = default;
 Result<std::unique_ptr<AwsSession>> AwsSession::create(const config::AwsOptions& options,
                                                        const Clock& clock, EnvLookup env) {
   std::unique_ptr<AwsSession> s(new AwsSession());
-  HttpOptions http;
+  net::HttpOptions http;
   http.request_timeout_ms = options.request_timeout_ms;
-  s->transport_ = makeCurlTransport(http);
+  s->transport_ = net::makeCurlTransport(http);
   s->random_ = std::make_unique<SodiumRandomSource>();
   RetryPolicy retry;
   retry.max_attempts = options.max_attempts;

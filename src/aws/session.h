@@ -34,7 +34,7 @@ class AwsSession {
  private:
   AwsSession() = default;
 
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<RandomSource> random_;
   std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<EndpointResolver> endpoints_;

@@ -263,13 +263,13 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && toLower(a) == toLower(b);
 }
 
-void removeHeader(std::vector<HttpHeader>* headers, std::string_view name) {
-  std::erase_if(*headers, [&](const HttpHeader& h) { return equalsIgnoreCase(h.name, name); });
+void removeHeader(std::vector<net::HttpHeader>* headers, std::string_view name) {
+  std::erase_if(*headers, [&](const net::HttpHeader& h) { return equalsIgnoreCase(h.name, name); });
 }
 
-bool hasHeader(const std::vector<HttpHeader>& headers, std::string_view name) {
+bool hasHeader(const std::vector<net::HttpHeader>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const HttpHeader& h) { return equalsIgnoreCase(h.name, name); });
+                     [&](const net::HttpHeader& h) { return equalsIgnoreCase(h.name, name); });
 }
 
 struct CanonicalHeaders {
@@ -277,10 +277,10 @@ struct CanonicalHeaders {
   std::string signed_names;  // "host;x-amz-date"
 };
 
-CanonicalHeaders canonicalHeaders(const std::vector<HttpHeader>& headers) {
+CanonicalHeaders canonicalHeaders(const std::vector<net::HttpHeader>& headers) {
   // Stable sort keeps the order of repeated headers, whose values join with ',' in that order.
   std::vector<std::pair<std::string, std::string>> lowered;
-  for (const HttpHeader& h : headers) {
+  for (const net::HttpHeader& h : headers) {
     std::string name = toLower(h.name);
     if (isUnsignedHeader(name)) continue;
     lowered.emplace_back(std::move(name), canonicalHeaderValue(h.value));
@@ -318,7 +318,7 @@ bool isScopeComponent(std::string_view s) {
   });
 }
 
-Status validate(const HttpRequest& request, const Credentials& credentials,
+Status validate(const net::HttpRequest& request, const Credentials& credentials,
                 const SigningParams& params) {
   if (credentials.access_key_id.empty()) {
     return Status::invalidArgument("cannot sign: no access key ID");
@@ -353,7 +353,7 @@ Status validate(const HttpRequest& request, const Credentials& credentials,
   if (!isValidHeaderName(request.method)) {
     return Status::invalidArgument("cannot sign: bad HTTP method '" + request.method + "'");
   }
-  for (const HttpHeader& h : request.headers) {
+  for (const net::HttpHeader& h : request.headers) {
     if (!isValidHeaderName(h.name)) {
       return Status::invalidArgument("cannot sign: bad header name '" + h.name + "'");
     }
@@ -368,7 +368,7 @@ Status validate(const HttpRequest& request, const Credentials& credentials,
 // Everything a signature produces: the debug pieces and what to put on the request.
 struct Signed {
   SigningDebug debug;
-  std::vector<HttpHeader> headers;  // the request's headers after signing (header mode)
+  std::vector<net::HttpHeader> headers;  // the request's headers after signing (header mode)
   std::string url;                  // the presigned URL (query mode)
 };
 
@@ -390,7 +390,7 @@ Result<std::string> deriveSignature(const Credentials& credentials, const Signin
   return toHex(sig.data(), sig.size());
 }
 
-Result<Signed> sign(const HttpRequest& request, const Credentials& credentials,
+Result<Signed> sign(const net::HttpRequest& request, const Credentials& credentials,
                     const SigningParams& params, bool presign, std::chrono::seconds expires) {
   HT_RETURN_IF_ERROR(validate(request, credentials, params));
   if (presign && (expires.count() < 1 || expires > kMaxPresignExpiry)) {
@@ -512,14 +512,14 @@ std::string sha256Hex(std::string_view data) {
   return toHex(d.data(), d.size());
 }
 
-Result<SigningDebug> computeSignature(const HttpRequest& request, const Credentials& credentials,
+Result<SigningDebug> computeSignature(const net::HttpRequest& request, const Credentials& credentials,
                                       const SigningParams& params, bool presign,
                                       std::chrono::seconds expires) {
   HT_ASSIGN_OR_RETURN(Signed s, sign(request, credentials, params, presign, expires));
   return std::move(s.debug);
 }
 
-Status signRequest(HttpRequest* request, const Credentials& credentials,
+Status signRequest(net::HttpRequest* request, const Credentials& credentials,
                    const SigningParams& params) {
   HT_CHECK(request != nullptr);
   HT_ASSIGN_OR_RETURN(Signed s,
@@ -528,7 +528,7 @@ Status signRequest(HttpRequest* request, const Credentials& credentials,
   return Status::ok();
 }
 
-Result<std::string> presignUrl(const HttpRequest& request, const Credentials& credentials,
+Result<std::string> presignUrl(const net::HttpRequest& request, const Credentials& credentials,
                                const SigningParams& params, std::chrono::seconds expires) {
   HT_ASSIGN_OR_RETURN(Signed s, sign(request, credentials, params, true, expires));
   return std::move(s.url);

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "core/clock.h"
 #include "core/secret.h"
 #include "core/status.h"
@@ -43,7 +43,7 @@ struct SigningParams {
 
 // Adds X-Amz-Date, X-Amz-Security-Token (with a session token), x-amz-content-sha256 when asked,
 // and Authorization. A Host header is added from the URL when the request has none.
-Status signRequest(HttpRequest* request, const Credentials& credentials,
+Status signRequest(net::HttpRequest* request, const Credentials& credentials,
                    const SigningParams& params);
 
 // Returns the URL with X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders,
@@ -51,7 +51,7 @@ Status signRequest(HttpRequest* request, const Credentials& credentials,
 // signed, so whoever uses the URL must send them. With s3_style_uri (or unsigned_payload) the
 // payload is UNSIGNED-PAYLOAD, as S3 wants for presigned URLs; otherwise the body's hash is signed.
 // expires must be 1 s to 7 days.
-Result<std::string> presignUrl(const HttpRequest& request, const Credentials& credentials,
+Result<std::string> presignUrl(const net::HttpRequest& request, const Credentials& credentials,
                                const SigningParams& params, std::chrono::seconds expires);
 
 // The pieces, for tests and for debugging a signature mismatch (they hold no secret).
@@ -60,7 +60,7 @@ struct SigningDebug {
   std::string string_to_sign;
   std::string signature;
 };
-Result<SigningDebug> computeSignature(const HttpRequest& request, const Credentials& credentials,
+Result<SigningDebug> computeSignature(const net::HttpRequest& request, const Credentials& credentials,
                                       const SigningParams& params, bool presign,
                                       std::chrono::seconds expires = std::chrono::seconds(0));
 

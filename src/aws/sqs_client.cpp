@@ -66,7 +66,7 @@ bool isMissingQueue(const AwsError& e) {
 
 // One Query-protocol call to a queue. A missing queue is NotFound naming it, so that the caller
 // can tell a configuration error from a transient one.
-Result<HttpResponse> callQueue(AwsClient& client, const std::string& region,
+Result<net::HttpResponse> callQueue(AwsClient& client, const std::string& region,
                                const std::string& request_url, const std::string& action,
                                const std::string& queue_url, const Params& params) {
   ServiceRequest req;
@@ -164,7 +164,7 @@ Result<std::vector<SqsMessage>> SqsClient::receiveMessages(const std::string& qu
   if (request.visibility_timeout >= 0) {
     params.emplace_back("VisibilityTimeout", std::to_string(request.visibility_timeout));
   }
-  HT_ASSIGN_OR_RETURN(HttpResponse res, callQueue(client_, region_, requestUrl(queue_url),
+  HT_ASSIGN_OR_RETURN(net::HttpResponse res, callQueue(client_, region_, requestUrl(queue_url),
                                                   "ReceiveMessage", queue_url, params));
   auto parsed = parseReceiveMessageResponse(res.body);
   if (!parsed) return parsed.status().withContext("SQS " + queue_url);

@@ -12,7 +12,7 @@ namespace {
 
 constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-std::string randomBase32(aws::RandomSource& random, size_t n) {
+std::string randomBase32(RandomSource& random, size_t n) {
   std::string out(n, 'A');
   std::vector<uint8_t> bytes(n);
   random.fill(bytes.data(), bytes.size());
@@ -26,7 +26,7 @@ std::string userArn(const std::string& account, const std::string& path, const s
 
 class SyntheticMinter final : public Minter {
  public:
-  SyntheticMinter(std::string account, aws::RandomSource& random, const Clock& clock)
+  SyntheticMinter(std::string account, RandomSource& random, const Clock& clock)
       : account_(std::move(account)), random_(random), clock_(clock) {}
   const char* name() const override { return "synthetic"; }
 
@@ -56,7 +56,7 @@ class SyntheticMinter final : public Minter {
 
  private:
   std::string account_;
-  aws::RandomSource& random_;
+  RandomSource& random_;
   const Clock& clock_;
 };
 
@@ -125,7 +125,7 @@ class ImportMinter final : public Minter {
 
 }  // namespace
 
-std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, aws::RandomSource& random,
+std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, RandomSource& random,
                                             const Clock& clock) {
   return std::make_unique<SyntheticMinter>(std::move(account_id), random, clock);
 }

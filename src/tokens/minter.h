@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/random.h"
 #include "core/secret.h"
 #include "core/status.h"
 #include "tokens/model.h"
 
+
 namespace ht::aws {
 class IamClient;
-class RandomSource;
 }  // namespace ht::aws
 
 namespace ht::tokens {
@@ -56,7 +57,7 @@ class Minter {
 };
 
 // Synthetic keys encode account_id, so that all of one data dir's keys look like one account's.
-std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, aws::RandomSource& random,
+std::unique_ptr<Minter> makeSyntheticMinter(std::string account_id, RandomSource& random,
                                             const Clock& clock);
 std::unique_ptr<Minter> makeImportMinter(const Clock& clock);
 struct AwsMinterOptions {

@@ -263,7 +263,7 @@ bool isValidIamPath(std::string_view path) {
   return true;
 }
 
-NameGenerator::NameGenerator(const config::NamingOptions& options, aws::RandomSource& random)
+NameGenerator::NameGenerator(const config::NamingOptions& options, RandomSource& random)
     : options_(options), random_(random), options_status_(validate(options)) {}
 
 Status NameGenerator::validate(const config::NamingOptions& options) {

@@ -21,7 +21,7 @@ struct GeneratedName {
 class NameGenerator {
  public:
   // Copies the options; random must outlive the generator.
-  NameGenerator(const config::NamingOptions& options, aws::RandomSource& random);
+  NameGenerator(const config::NamingOptions& options, RandomSource& random);
 
   // A fresh name and path. InvalidArgument when the options are unusable (a tell word in a word
   // list or pattern, an unknown placeholder, characters IAM rejects), naming the culprit;
@@ -42,7 +42,7 @@ class NameGenerator {
   const std::string& pick(const std::vector<std::string>& words);
 
   config::NamingOptions options_;
-  aws::RandomSource& random_;
+  RandomSource& random_;
   Status options_status_;
 };
 

@@ -26,7 +26,7 @@ std::string currentActor() {
 }
 
 Registry::Registry(store::Store& store, SecretVault& vault, const config::Config& config,
-                   const Clock& clock, aws::RandomSource& random, std::string actor)
+                   const Clock& clock, RandomSource& random, std::string actor)
     : store_(store),
       vault_(vault),
       config_(config),
@@ -46,7 +46,7 @@ AuditEntry Registry::audit(const std::string& action, const std::string& type,
   return a;
 }
 
-std::string Registry::newTokenId() { return aws::randomLowerId(random_, "ht-"); }
+std::string Registry::newTokenId() { return randomLowerId(random_, "ht-"); }
 
 Result<std::string> Registry::syntheticAccountId() {
   if (!config_.tokens.synthetic_account_id.empty()) return config_.tokens.synthetic_account_id;

@@ -12,6 +12,7 @@
 
 #include "config/options.h"
 #include "core/clock.h"
+#include "core/random.h"
 #include "core/secret.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -19,9 +20,6 @@
 #include "tokens/model.h"
 #include "tokens/secret_vault.h"
 
-namespace ht::aws {
-class RandomSource;
-}
 
 namespace ht::tokens {
 
@@ -53,7 +51,7 @@ struct CreatedToken {
 class Registry {
  public:
   Registry(store::Store& store, SecretVault& vault, const config::Config& config,
-           const Clock& clock, aws::RandomSource& random, std::string actor);
+           const Clock& clock, RandomSource& random, std::string actor);
 
   // Builds the aws back-end on first use (it needs credentials and the network); without one,
   // `--backend aws` is refused with a clear message.
@@ -98,7 +96,7 @@ class Registry {
   SecretVault& vault_;
   const config::Config& config_;
   const Clock& clock_;
-  aws::RandomSource& random_;
+  RandomSource& random_;
   std::string actor_;
   MinterFactory aws_factory_;
 };

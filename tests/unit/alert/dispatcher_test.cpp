@@ -38,10 +38,10 @@ class DispatchTest : public ::testing::Test {
     auto t = registry.importKey(imp);
     ASSERT_TRUE(t.hasValue()) << t.status().toString();
     token_id_ = t->id;
-    aws::HttpOptions http;
+    net::HttpOptions http;
     http.connect_timeout_ms = 2000;
     http.request_timeout_ms = 5000;
-    transport_ = aws::makeCurlTransport(http);
+    transport_ = net::makeCurlTransport(http);
   }
 
   void openStore() {
@@ -129,10 +129,10 @@ class DispatchTest : public ::testing::Test {
   test::TempDir dir_;
   config::Config config_;
   FixedClock clock_{at("2026-11-28T12:00:00Z")};
-  aws::SeededRandomSource random_{7};
+  SeededRandomSource random_{7};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::LockedStore> locked_;
-  std::unique_ptr<aws::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::string token_id_;
 };
 
@@ -352,10 +352,10 @@ TEST_F(DispatchTest, StatusClassification) {
 }
 
 TEST_F(DispatchTest, SlowOutputDoesNotDelayAnother) {
-  aws::HttpOptions short_timeout;
+  net::HttpOptions short_timeout;
   short_timeout.connect_timeout_ms = 1000;
   short_timeout.request_timeout_ms = 2000;
-  auto slow_transport = aws::makeCurlTransport(short_timeout);
+  auto slow_transport = net::makeCurlTransport(short_timeout);
   Server slow;
   Server::Response hang;
   hang.hang = true;
@@ -508,7 +508,7 @@ TEST_F(DispatchTest, RestartDeliversEachExactlyOnce) {
 }
 
 TEST(DispatchNextDelay, StaysWithinJitterBoundsAndHonoursRetryAfter) {
-  aws::SeededRandomSource random(42);
+  SeededRandomSource random(42);
   RetryPolicy policy;  // 5 s, doubling, capped at 900 s
   for (int attempts = 1; attempts <= 20; ++attempts) {
     int64_t full = 5;

@@ -79,7 +79,7 @@ class IncidentsTest : public ::testing::Test {
   test::TempDir dir_;
   config::Config config_;
   FixedClock clock_{at("2026-11-28T12:00:00Z")};
-  aws::SeededRandomSource random_{5};
+  SeededRandomSource random_{5};
   std::unique_ptr<store::Store> store_;
   std::string token_id_;
   std::unique_ptr<IncidentManager> manager_;

@@ -168,7 +168,7 @@ class RouterTest : public ::testing::Test {
   test::TempDir dir_;
   config::Config config_;
   FixedClock clock_{at("2026-11-28T12:00:00Z")};
-  aws::SeededRandomSource random_{7};
+  SeededRandomSource random_{7};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<tokens::SecretVault> vault_;
   std::unique_ptr<tokens::Registry> registry_;

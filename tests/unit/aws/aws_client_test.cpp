@@ -53,14 +53,14 @@ Response xmlError(int status, const std::string& code, const std::string& messag
 class AwsClientTest : public ::testing::Test {
  protected:
   AwsClientTest()
-      : transport_(makeCurlTransport(options())),
+      : transport_(net::makeCurlTransport(options())),
         credentials_(makeStaticCredentials(testCredentials())),
         clock_(fromUnixSeconds(1767225600)),  // 2026-01-01T00:00:00Z
         sleeper_(&clock_),
         random_(42) {}
 
-  static HttpOptions options() {
-    HttpOptions o;
+  static net::HttpOptions options() {
+    net::HttpOptions o;
     o.connect_timeout_ms = 2000;
     o.request_timeout_ms = 5000;
     return o;
@@ -89,7 +89,7 @@ class AwsClientTest : public ::testing::Test {
   }
 
   ScriptedHttpServer server_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
   FixedClock clock_;
   RecordingSleeper sleeper_;
@@ -406,6 +406,15 @@ TEST_F(AwsClientTest, LastErrorIsClearedBySuccess) {
   ASSERT_TRUE(c.call(iamRequest()));
   EXPECT_TRUE(c.lastError().code.empty());
   EXPECT_EQ(c.lastError().http_status, 0);
+}
+
+TEST(RealSleeperTest, WaitsAtLeastTheDelayAndNotForZero) {
+  auto t0 = std::chrono::steady_clock::now();
+  realSleeper().sleepFor(std::chrono::milliseconds(0));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
+  t0 = std::chrono::steady_clock::now();
+  realSleeper().sleepFor(std::chrono::milliseconds(20));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(20));
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ Response xml(int status, std::string body) {
 class IamClientTest : public ::testing::Test {
  protected:
   IamClientTest()
-      : transport_(makeCurlTransport(httpOptions())),
+      : transport_(net::makeCurlTransport(httpOptions())),
         credentials_(makeStaticCredentials(credentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(7),
@@ -46,8 +46,8 @@ class IamClientTest : public ::testing::Test {
         iam_(aws_, server_.url() + "/"),
         sts_(aws_, server_.url(), "eu-west-1") {}
 
-  static HttpOptions httpOptions() {
-    HttpOptions o;
+  static net::HttpOptions httpOptions() {
+    net::HttpOptions o;
     o.connect_timeout_ms = 2000;
     o.request_timeout_ms = 5000;
     return o;
@@ -80,7 +80,7 @@ class IamClientTest : public ::testing::Test {
   }
 
   ScriptedHttpServer server_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
   FixedClock clock_;
   NoSleep sleeper_;

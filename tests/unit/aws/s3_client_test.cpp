@@ -52,7 +52,7 @@ std::string v2Page(const std::vector<std::string>& keys, const std::string& next
 class S3ClientTest : public ::testing::Test {
  protected:
   S3ClientTest()
-      : transport_(makeCurlTransport(HttpOptions{})),
+      : transport_(net::makeCurlTransport(net::HttpOptions{})),
         credentials_(makeStaticCredentials(credentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(3),
@@ -67,7 +67,7 @@ class S3ClientTest : public ::testing::Test {
   }
 
   ScriptedHttpServer server_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
   FixedClock clock_;
   NoSleep sleeper_;

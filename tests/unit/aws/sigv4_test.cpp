@@ -57,7 +57,7 @@ TimePoint parseTimeOrDie(const std::string& text) {
 struct RawRequest {
   std::string method;
   std::string target;  // as on the request line: may hold spaces and raw UTF-8 ("/example space/")
-  std::vector<HttpHeader> headers;
+  std::vector<net::HttpHeader> headers;
   std::string body;
 };
 
@@ -121,17 +121,17 @@ std::optional<RawRequest> parseRawRequest(std::string_view text, std::string* er
   return out;  // no blank line: no body
 }
 
-std::optional<std::string> findHeader(const std::vector<HttpHeader>& headers,
+std::optional<std::string> findHeader(const std::vector<net::HttpHeader>& headers,
                                       std::string_view name) {
-  for (const HttpHeader& h : headers) {
+  for (const net::HttpHeader& h : headers) {
     if (toLower(h.name) == toLower(name)) return h.value;
   }
   return std::nullopt;
 }
 
 // The request line's target is the wire form of path and query, so it goes into the URL as is.
-HttpRequest toHttpRequest(const RawRequest& raw) {
-  HttpRequest r;
+net::HttpRequest toHttpRequest(const RawRequest& raw) {
+  net::HttpRequest r;
   r.method = raw.method;
   r.url = "https://" + findHeader(raw.headers, "host").value_or("missing-host") + raw.target;
   r.headers = raw.headers;
@@ -141,10 +141,10 @@ HttpRequest toHttpRequest(const RawRequest& raw) {
 
 // Headers as a sorted multiset with lower-cased names, to compare signed requests whose header
 // order differs (the suites list them in arbitrary orders).
-std::vector<std::pair<std::string, std::string>> headerSet(const std::vector<HttpHeader>& headers,
+std::vector<std::pair<std::string, std::string>> headerSet(const std::vector<net::HttpHeader>& headers,
                                                            bool drop_authorization = false) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const HttpHeader& h : headers) {
+  for (const net::HttpHeader& h : headers) {
     std::string name = toLower(h.name);
     if (drop_authorization && name == "authorization") continue;
     out.emplace_back(std::move(name), h.value);
@@ -288,10 +288,10 @@ TEST_P(ClassicSuiteTest, CanonicalRequestStringToSignAndAuthorization) {
   if (sreq) creds.session_token = findHeader(sreq->headers, "x-amz-security-token").value_or("");
   params.omit_session_token = endsWith(c.rel, "-after");
 
-  const HttpRequest request = toHttpRequest(*raw);
+  const net::HttpRequest request = toHttpRequest(*raw);
   Result<SigningDebug> debug = computeSignature(request, creds, params, /*presign=*/false);
   ASSERT_TRUE(debug.hasValue()) << debug.status().toString();
-  HttpRequest signed_request = request;
+  net::HttpRequest signed_request = request;
   Status st = signRequest(&signed_request, creds, params);
   ASSERT_TRUE(st.isOk()) << st.toString();
   const std::string authorization =
@@ -409,7 +409,7 @@ class CrtV4Test : public testing::TestWithParam<std::string> {
   }
   fs::path dir_;
   CrtContext ctx_;
-  HttpRequest request_;
+  net::HttpRequest request_;
 };
 
 TEST_P(CrtV4Test, HeaderSigning) {
@@ -421,7 +421,7 @@ TEST_P(CrtV4Test, HeaderSigning) {
   EXPECT_EQ(debug->signature, expected("header-signature.txt"));
 
   // The whole signed request, Authorization and the token placement included.
-  HttpRequest signed_request = request_;
+  net::HttpRequest signed_request = request_;
   Status st = signRequest(&signed_request, ctx_.creds, ctx_.params);
   ASSERT_TRUE(st.isOk()) << st.toString();
   std::string error;
@@ -519,7 +519,7 @@ TEST_P(S3DocExampleTest, SignsLikeTheDocumentation) {
   const bool presign = query.find("X-Amz-Signature") == std::string::npos &&
                        query.find("X-Amz-Algorithm") != std::string::npos;
   const json& headers = c["headers"];
-  HttpRequest request;
+  net::HttpRequest request;
   request.method = c["method"].get<std::string>();
   request.url = "https://" + headers["host"].get<std::string>() + c["path"].get<std::string>();
   if (!presign && !query.empty()) request.url += "?" + query;
@@ -549,9 +549,9 @@ TEST_P(S3DocExampleTest, SignsLikeTheDocumentation) {
     EXPECT_EQ(*url, request.url + "?" + query +
                         "&X-Amz-Signature=" + c["signature_published"].get<std::string>());
   } else {
-    HttpRequest signed_request = request;
+    net::HttpRequest signed_request = request;
     ASSERT_TRUE(signRequest(&signed_request, creds, params).isOk());
-    std::vector<HttpHeader> want;
+    std::vector<net::HttpHeader> want;
     for (const auto& item : headers.items()) {
       want.push_back({item.key(), item.value().get<std::string>()});
     }
@@ -585,7 +585,7 @@ SigningParams exampleParams() {
 }
 
 std::string canonicalUriOf(const std::string& url, const SigningParams& params) {
-  HttpRequest r;
+  net::HttpRequest r;
   r.url = url;
   Result<SigningDebug> d = computeSignature(r, exampleCreds(), params, false);
   EXPECT_TRUE(d.hasValue()) << d.status().toString();
@@ -622,7 +622,7 @@ TEST(SigV4Test, S3PathsAreEncodedOnceAndNotNormalised) {
 }
 
 TEST(SigV4Test, QueryIsDecodedThenEncodedAndSorted) {
-  HttpRequest r;
+  net::HttpRequest r;
   r.url = "https://example.amazonaws.com/?b=2&a=%7e%2F&flag&a=1&c=x+y&&d=%zz";
   Result<SigningDebug> d = computeSignature(r, exampleCreds(), exampleParams(), false);
   ASSERT_TRUE(d.hasValue());
@@ -635,7 +635,7 @@ TEST(SigV4Test, HostComesFromTheUrlWithoutTheDefaultPort) {
            {"http://example.com:80/x", "example.com"},
            {"http://127.0.0.1:4566/", "127.0.0.1:4566"},
            {"https://example.com?x=1", "example.com"}}) {
-    HttpRequest r;
+    net::HttpRequest r;
     r.url = url;
     ASSERT_TRUE(signRequest(&r, exampleCreds(), exampleParams()).isOk());
     EXPECT_EQ(findHeader(r.headers, "host"), host) << url;
@@ -644,7 +644,7 @@ TEST(SigV4Test, HostComesFromTheUrlWithoutTheDefaultPort) {
 
 TEST(SigV4Test, ResigningReplacesRatherThanDuplicates) {
   // AwsClient signs every retry again, on the same request object.
-  HttpRequest r;
+  net::HttpRequest r;
   r.method = "POST";
   r.url = "https://sts.amazonaws.com/";
   r.body = "Action=GetCallerIdentity&Version=2011-06-15";
@@ -653,14 +653,14 @@ TEST(SigV4Test, ResigningReplacesRatherThanDuplicates) {
   SigningParams p = exampleParams();
   p.add_content_sha256_header = true;
   ASSERT_TRUE(signRequest(&r, creds, p).isOk());
-  const std::vector<HttpHeader> first = r.headers;
+  const std::vector<net::HttpHeader> first = r.headers;
   ASSERT_TRUE(signRequest(&r, creds, p).isOk());
   EXPECT_EQ(headerSet(r.headers), headerSet(first));
   EXPECT_EQ(r.headers.size(), 5u);  // Host, X-Amz-Date, token, content hash, Authorization
 }
 
 TEST(SigV4Test, UnsignedPayloadAndContentHashHeader) {
-  HttpRequest r;
+  net::HttpRequest r;
   r.method = "PUT";
   r.url = "https://b.s3.amazonaws.com/k";
   r.body = "data";
@@ -677,7 +677,7 @@ TEST(SigV4Test, UnsignedPayloadAndContentHashHeader) {
 }
 
 TEST(SigV4Test, PresignedS3UrlsUseUnsignedPayloadAndSignTheToken) {
-  HttpRequest r;
+  net::HttpRequest r;
   r.url = "https://b.s3.amazonaws.com/k?versionId=1";
   r.body = "ignored";
   Credentials creds = exampleCreds();
@@ -697,7 +697,7 @@ TEST(SigV4Test, PresignedS3UrlsUseUnsignedPayloadAndSignTheToken) {
 
 TEST(SigV4Test, RejectsBadInputWithoutNamingTheSecret) {
   const std::string secret = kSuiteSecret;
-  auto expectInvalid = [&](const HttpRequest& r, const Credentials& c, const SigningParams& p,
+  auto expectInvalid = [&](const net::HttpRequest& r, const Credentials& c, const SigningParams& p,
                            std::chrono::seconds expires = std::chrono::seconds(0)) {
     Result<SigningDebug> d = computeSignature(r, c, p, expires.count() != 0, expires);
     ASSERT_FALSE(d.hasValue());
@@ -705,7 +705,7 @@ TEST(SigV4Test, RejectsBadInputWithoutNamingTheSecret) {
     EXPECT_EQ(d.status().message().find(secret), std::string::npos) << d.status().toString();
     EXPECT_EQ(d.status().message().find("EXAMPLEKEY"), std::string::npos);
   };
-  HttpRequest ok;
+  net::HttpRequest ok;
   ok.url = "https://example.amazonaws.com/";
   SigningParams p = exampleParams();
 
@@ -726,24 +726,24 @@ TEST(SigV4Test, RejectsBadInputWithoutNamingTheSecret) {
   bad_region.region = "us-east-1/x";
   expectInvalid(ok, exampleCreds(), bad_region);
 
-  HttpRequest bad_url;
+  net::HttpRequest bad_url;
   bad_url.url = "example.amazonaws.com/";
   expectInvalid(bad_url, exampleCreds(), p);
-  HttpRequest injected = ok;
+  net::HttpRequest injected = ok;
   injected.headers.push_back({"X-Test", "a\r\nX-Evil: 1"});
   expectInvalid(injected, exampleCreds(), p);
-  HttpRequest bad_name = ok;
+  net::HttpRequest bad_name = ok;
   bad_name.headers.push_back({"Bad Name", "x"});
   expectInvalid(bad_name, exampleCreds(), p);
 
   expectInvalid(ok, exampleCreds(), p, std::chrono::seconds(604801));
   expectInvalid(ok, exampleCreds(), p, std::chrono::seconds(-5));
-  HttpRequest presigned = ok;
+  net::HttpRequest presigned = ok;
   presigned.url += "?X-Amz-Credential=x&X-Amz-Signature=y";
   expectInvalid(presigned, exampleCreds(), p, std::chrono::seconds(60));
 
   // signRequest leaves the request alone when it fails.
-  HttpRequest untouched = injected;
+  net::HttpRequest untouched = injected;
   EXPECT_FALSE(signRequest(&untouched, exampleCreds(), p).isOk());
   EXPECT_EQ(untouched.headers.size(), 1u);
 }

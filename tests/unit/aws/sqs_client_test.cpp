@@ -160,15 +160,15 @@ Credentials testCredentials() {
 class SqsClientTest : public ::testing::Test {
  protected:
   SqsClientTest()
-      : transport_(makeCurlTransport(httpOptions())),
+      : transport_(net::makeCurlTransport(httpOptions())),
         credentials_(makeStaticCredentials(testCredentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(7),
         aws_(*transport_, *credentials_, clock_, sleeper_, random_, RetryPolicy{2, 1, 1}),
         sqs_(aws_, server_.url(), "eu-west-1", true) {}
 
-  static HttpOptions httpOptions() {
-    HttpOptions o;
+  static net::HttpOptions httpOptions() {
+    net::HttpOptions o;
     o.connect_timeout_ms = 2000;
     o.request_timeout_ms = 5000;
     return o;
@@ -179,7 +179,7 @@ class SqsClientTest : public ::testing::Test {
 
   const std::string queue_ = "https://sqs.eu-west-1.amazonaws.com/123456789012/trail-events";
   test::ScriptedHttpServer server_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
   FixedClock clock_;
   NoSleep sleeper_;
@@ -295,12 +295,12 @@ class SqsMotoTest : public test::MotoTest {
   void SetUp() override {
     test::MotoTest::SetUp();
     if (HasFatalFailure()) return;
-    HttpOptions http;
+    net::HttpOptions http;
     http.connect_timeout_ms = 2000;
     // A long poll holds the request open for up to WaitTimeSeconds: the transport's request
     // timeout must exceed it.
     http.request_timeout_ms = 30000;
-    transport_ = makeCurlTransport(http);
+    transport_ = net::makeCurlTransport(http);
     Credentials c;
     c.access_key_id = env().at("AWS_ACCESS_KEY_ID");
     c.secret_access_key = SecretString(env().at("AWS_SECRET_ACCESS_KEY"));
@@ -353,7 +353,7 @@ class SqsMotoTest : public test::MotoTest {
 
   test::TempDir dir_;
   SodiumRandomSource random_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<AwsClient> aws_;
   std::unique_ptr<SqsClient> sqs_;

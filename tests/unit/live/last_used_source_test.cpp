@@ -66,7 +66,7 @@ TEST(LiveLastUsedTest, NewUseIsOneTriggerWithServiceAndRegion) {
   FixedClock clock(*parseTime("2026-11-28T10:00:00Z"));
   config::Config config;
   tokens::SecretVault vault({}, dir.path(), [](const std::string&) { return std::nullopt; });
-  aws::SeededRandomSource random(7);
+  SeededRandomSource random(7);
   tokens::Registry registry(*store, vault, config, clock, random, "test@host");
   tokens::ImportOptions imp;
   imp.key_id = kKey;
@@ -140,7 +140,7 @@ TEST(LiveLastUsedTest, IamErrorsAreCountedAndTheUseComesBackLater) {
   FixedClock clock(*parseTime("2026-11-28T10:00:00Z"));
   config::Config config;
   tokens::SecretVault vault({}, dir.path(), [](const std::string&) { return std::nullopt; });
-  aws::SeededRandomSource random(7);
+  SeededRandomSource random(7);
   tokens::Registry registry(*store, vault, config, clock, random, "test@host");
   tokens::ImportOptions imp;
   imp.key_id = kKey;

@@ -118,7 +118,7 @@ class PipelineTest : public ::testing::Test {
   FixedClock clock_{*parseTime("2026-11-28T12:00:00Z")};
   config::Config config_;
   tokens::SecretVault vault_{{}, dir_.path(), [](const std::string&) { return std::nullopt; }};
-  aws::SeededRandomSource random_{7};
+  SeededRandomSource random_{7};
   std::unique_ptr<store::Store> real_;
   std::unique_ptr<FaultStore> faults_;
   std::unique_ptr<tokens::Registry> registry_;

@@ -275,7 +275,7 @@ class PushTest : public ::testing::Test {
 
   test::TempDir dir_;
   config::Config config_;
-  aws::SodiumRandomSource random_;
+  SodiumRandomSource random_;
   std::unique_ptr<store::Store> backend_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<tokens::SecretVault> vault_;

@@ -17,7 +17,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/key_id.h"
 #include "aws/session.h"
 #include "core/secret.h"
@@ -209,7 +209,7 @@ TEST_F(LiveStoreTest, RegistryVersionGrowsWhenATokenIsAdded) {
   FixedClock clock(at("2026-03-15T12:00:00Z"));
   config::Config config;
   tokens::SecretVault vault({}, dir_.path(), [](const std::string&) { return std::nullopt; });
-  aws::SeededRandomSource random(11);
+  SeededRandomSource random(11);
   tokens::Registry registry(*s, vault, config, clock, random, "test@host");
   auto before = s->registryVersion();
   ASSERT_TRUE(before.hasValue()) << before.status().toString();
@@ -395,9 +395,9 @@ class LiveMotoTest : public test::MotoTest {
     ASSERT_TRUE(session_);
     // The bucket by a signed CreateBucket of our own (a CLI run costs about a second per test);
     // the objects in it are uploaded with the AWS CLI.
-    aws::HttpOptions http;
+    net::HttpOptions http;
     http.request_timeout_ms = 10000;
-    transport_ = aws::makeCurlTransport(http);
+    transport_ = net::makeCurlTransport(http);
     aws::Credentials c;
     c.access_key_id = kEnv.at("AWS_ACCESS_KEY_ID");
     c.secret_access_key = SecretString(kEnv.at("AWS_SECRET_ACCESS_KEY"));
@@ -508,9 +508,9 @@ class LiveMotoTest : public test::MotoTest {
   FixedClock clock_{kNow};
   config::Config config_;
   tokens::SecretVault vault_{{}, "/nonexistent", [](const std::string&) { return std::nullopt; }};
-  aws::SeededRandomSource random_{5};
+  SeededRandomSource random_{5};
   std::atomic<bool> stop_{false};
-  std::unique_ptr<aws::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<aws::AwsSession> session_;
   std::string honey_token_id_;

@@ -21,7 +21,7 @@ TimePoint daysAgo(int d) {
 
 // A token with nothing wrong: minted by AWS in a dedicated account, plausible name, placed,
 // secret forgotten, key a month old.
-AuditInput cleanInput(const std::string& id, aws::RandomSource& random,
+AuditInput cleanInput(const std::string& id, RandomSource& random,
                       const std::string& account = kHoneyAccount) {
   AuditInput in;
   Token& t = in.token;
@@ -68,7 +68,7 @@ std::optional<Finding> findCode(const std::vector<Finding>& findings, const std:
 
 class AuditTest : public ::testing::Test {
  protected:
-  aws::SeededRandomSource random_{77};
+  SeededRandomSource random_{77};
 };
 
 TEST_F(AuditTest, CleanTokenOnlyExposes) {

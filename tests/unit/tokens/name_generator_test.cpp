@@ -31,7 +31,7 @@ TEST(NameGeneratorTest, ThousandDrawsPerStyleAreClean) {
   for (const char* style : {"service", "person", "mixed"}) {
     config::NamingOptions options;
     options.style = style;
-    aws::SeededRandomSource random(2024);
+    SeededRandomSource random(2024);
     NameGenerator gen(options, random);
     std::set<std::string> names;
     for (int i = 0; i < 1000; ++i) {
@@ -47,7 +47,7 @@ TEST(NameGeneratorTest, ThousandDrawsPerStyleAreClean) {
 
 TEST(NameGeneratorTest, StylesLookTheirPart) {
   config::NamingOptions options;
-  aws::SeededRandomSource random(1);
+  SeededRandomSource random(1);
   options.style = "person";
   NameGenerator person(options, random);
   for (int i = 0; i < 50; ++i) {
@@ -76,7 +76,7 @@ TEST(NameGeneratorTest, PatternAndWordListsOverrideBuiltIns) {
   options.services = {"reconciler", "exporter"};
   options.envs = {"prod"};
   options.paths = {"/finance/batch/"};
-  aws::SeededRandomSource random(3);
+  SeededRandomSource random(3);
   NameGenerator gen(options, random);
   std::set<std::string> names;
   for (int i = 0; i < 100; ++i) {
@@ -92,7 +92,7 @@ TEST(NameGeneratorTest, InitialMatchesFirstName) {
   config::NamingOptions options;
   options.pattern = "{first}-{f}{n}";
   options.first_names = {"xavier", "zoe"};
-  aws::SeededRandomSource random(8);
+  SeededRandomSource random(8);
   NameGenerator gen(options, random);
   for (int i = 0; i < 50; ++i) {
     auto n = gen.next();
@@ -103,7 +103,7 @@ TEST(NameGeneratorTest, InitialMatchesFirstName) {
 }
 
 TEST(NameGeneratorTest, TellInConfigurationIsInvalidArgumentNamingTheWord) {
-  aws::SeededRandomSource random(1);
+  SeededRandomSource random(1);
   config::NamingOptions a;
   a.services = {"billing", "honeypot-sync"};
   auto r = NameGenerator(a, random).next();
@@ -167,7 +167,7 @@ TEST(NameGeneratorTest, GivesUpAfterHundredTries) {
   options.pattern = "{service}-{team}";
   options.services = {"international-settlement-reconciliation-exporter"};
   options.teams = {"enterprise-data-warehouse"};
-  aws::SeededRandomSource random(1);
+  SeededRandomSource random(1);
   auto r = NameGenerator(options, random).next();
   ASSERT_FALSE(r.hasValue());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);

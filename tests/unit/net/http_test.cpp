@@ -1,5 +1,5 @@
 // The libcurl transport against a real socket on 127.0.0.1 (support/http_server.h).
-#include "aws/http.h"
+#include "net/http.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 
 #include "support/http_server.h"
 
-namespace ht::aws {
+namespace ht::net {
 namespace {
 
 using test::ScriptedHttpServer;
@@ -308,11 +308,5 @@ TEST(CurlTransportTest, UnsupportedSchemeIsAnError) {
   ASSERT_FALSE(res);
 }
 
-TEST(RealSleeperTest, ZeroDelayReturnsAtOnce) {
-  realSleeper().sleepFor(std::chrono::milliseconds(0));
-  realSleeper().sleepFor(std::chrono::milliseconds(1));
-  SUCCEED();
-}
-
 }  // namespace
-}  // namespace ht::aws
+}  // namespace ht::net

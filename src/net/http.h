@@ -1,5 +1,5 @@
 // One HTTP exchange, and the transport seam that sends it. The transport makes exactly one
-// attempt; signing and retries live in AwsClient (aws/aws_client.h), because every retry of a
+// attempt; signing and retries live with the caller (AwsClient in aws/aws_client.h, the alert dispatcher), because every retry of a
 // SigV4 request must be signed again.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 #include "core/status.h"
 
-namespace ht::aws {
+namespace ht::net {
 
 struct HttpHeader {
   std::string name;
@@ -55,12 +55,5 @@ class HttpTransport {
 // libcurl; honours http_proxy/https_proxy/no_proxy as curl does.
 std::unique_ptr<HttpTransport> makeCurlTransport(const HttpOptions& options);
 
-// Waits between retries; tests replace it so that they need no sleeps.
-class Sleeper {
- public:
-  virtual ~Sleeper() = default;
-  virtual void sleepFor(std::chrono::milliseconds d) = 0;
-};
-Sleeper& realSleeper();
 
-}  // namespace ht::aws
+}  // namespace ht::net

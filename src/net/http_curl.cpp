@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "core/strings.h"
 
-namespace ht::aws {
+namespace ht::net {
 
 const std::string* HttpResponse::header(std::string_view name) const {
   for (const HttpHeader& h : headers) {
@@ -230,22 +230,10 @@ class CurlTransport final : public HttpTransport {
   std::vector<Easy> idle_;
 };
 
-class RealSleeper final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds d) override {
-    if (d.count() > 0) std::this_thread::sleep_for(d);
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<HttpTransport> makeCurlTransport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);
 }
 
-Sleeper& realSleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
-}
-
-}  // namespace ht::aws
+}  // namespace ht::net
