@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "alert/net_util.h"
-#include "alert/payloads.h"
+#include "alert/outputs/webhook.h"
 #include "net/http.h"
 #include "core/strings.h"
 

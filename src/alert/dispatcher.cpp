@@ -8,68 +8,16 @@
 #include <utility>
 
 #include "alert/net_util.h"
-#include "alert/payloads.h"
 #include "core/strings.h"
 
 namespace ht::alert {
 namespace {
-
-class WebhookOutput final : public Output {
- public:
-  WebhookOutput(WebhookOptions options, net::HttpTransport& transport)
-      : options_(std::move(options)), transport_(transport) {}
-
-  DeliveryResult deliver(const store::OutboxItem& item) override {
-    net::HttpRequest req;
-    if (!options_.allow_private) {
-      if (auto refused = detail::refusePrivateTarget(
-              options_.url, detail::redactedUrl(options_.url), &req.resolve)) {
-        return *refused;
-      }
-    }
-    req.method = "POST";
-    req.url = options_.url;
-    bool has_content_type = false;
-    for (const auto& [name, value] : options_.headers) {
-      if (toLower(name) == "content-type") has_content_type = true;
-    }
-    if (!has_content_type) req.headers.push_back({"Content-Type", "application/json"});
-    req.headers.push_back({"User-Agent", "honeytrail"});
-    req.headers.push_back({"X-Honeytrail-Incident", item.incident_id});
-    req.headers.push_back({"X-Honeytrail-Delivery", std::to_string(item.id)});
-    if (!options_.hmac_secret.empty()) {
-      req.headers.push_back(
-          {"X-Honeytrail-Signature", webhookSignature(options_.hmac_secret, item.body)});
-    }
-    for (const auto& [name, value] : options_.headers) req.headers.push_back({name, value});
-    req.body = item.body;
-
-    Result<net::HttpResponse> resp = transport_.send(req);
-    if (!resp.hasValue()) {
-      return detail::retryableFailure(detail::redactUrlIn(resp.status().message(), options_.url));
-    }
-    DeliveryResult result = detail::httpOutcome(*resp);
-    if (!result.ok) {
-      result.error =
-          "HTTP " + std::to_string(resp->status) + " from " + detail::redactedUrl(options_.url);
-    }
-    return result;
-  }
-
- private:
-  WebhookOptions options_;
-  net::HttpTransport& transport_;
-};
 
 std::string plural(int n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 }  // namespace
-
-std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, net::HttpTransport& transport) {
-  return std::make_unique<WebhookOutput>(std::move(options), transport);
-}
 
 std::string privateAddressReason(const std::string& host) { return detail::checkHost(host).reason; }
 

@@ -38,20 +38,6 @@ class Output {
   virtual DeliveryResult deliver(const store::OutboxItem& item) = 0;
 };
 
-// A generic JSON webhook: POST item.body as application/json, with
-// X-Honeytrail-Signature: sha256=HMAC(secret, body) when a secret is set, and
-// X-Honeytrail-Incident / X-Honeytrail-Delivery (the outbox ID, stable across retries) headers.
-// 2xx is success; 408, 429 and 5xx are retried (Retry-After honoured); other statuses are
-// permanent. Targets on private, loopback or link-local addresses are refused unless
-// allow_private (checked on the URL's host and on every address it resolves to).
-struct WebhookOptions {
-  std::string url;
-  std::string hmac_secret;  // "" = no signature
-  bool allow_private = false;
-  std::vector<std::pair<std::string, std::string>> headers;  // extra (e.g. Content-Type for Slack)
-};
-std::unique_ptr<Output> makeWebhookOutput(WebhookOptions options, net::HttpTransport& transport);
-
 // Whether host (a name or an address) is, or resolves to, a private, loopback, link-local,
 // unique-local or unspecified address. "" when it is public, otherwise the reason.
 std::string privateAddressReason(const std::string& host);

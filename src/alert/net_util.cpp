@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -277,6 +278,11 @@ std::optional<DeliveryResult> refusePrivateTarget(const std::string& url,
 // --- POSIX ----------------------------------------------------------------------------------
 
 std::string errnoText(int err) { return std::strerror(err); }
+
+void Fd::reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
 
 SigpipeBlock::SigpipeBlock() {
   sigset_t set;

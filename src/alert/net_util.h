@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "alert/dispatcher.h"
 #include "net/http.h"
@@ -96,6 +97,29 @@ std::string resolvePin(const std::string& url, const std::vector<std::string>& a
 // --- POSIX ----------------------------------------------------------------------------------
 
 std::string errnoText(int err);
+
+// An owned file descriptor, closed when the owner goes (the syslog output's sockets, the file
+// output's file).
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void reset();
+
+ private:
+  int fd_ = -1;
+};
 
 // honeytrail does not ignore SIGPIPE process-wide, so a write to a pipe whose reader is gone
 // (standard output piped into a program that exited, a command that does not read its input)

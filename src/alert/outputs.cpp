@@ -1,38 +1,69 @@
 #include "alert/outputs.h"
 
-#include <nlohmann/json.hpp>
+#include <utility>
 
-#include "alert/net_util.h"
-#include "alert/payloads.h"
-#include "net/http.h"
+#include "alert/outputs/email.h"
+#include "alert/outputs/file.h"
+#include "alert/outputs/jira.h"
+#include "alert/outputs/pagerduty.h"
+#include "alert/outputs/slack.h"
+#include "alert/outputs/syslog.h"
+#include "alert/outputs/teams.h"
+#include "alert/outputs/webhook.h"
 #include "core/strings.h"
 
 namespace ht::alert {
 namespace {
 
-using nlohmann::json;
-
-std::string dumpJson(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// The webhook output borrows its transport; this one owns it for outputs built from config.
-class OwnedWebhookOutput final : public Output {
- public:
-  OwnedWebhookOutput(WebhookOptions options, const config::OutputOptions& config) {
-    net::HttpOptions http = detail::httpOptionsFor(config, 1u << 20);
-    http.connect_timeout_ms = std::min(config.timeout_ms, 5000);
-    transport_ = net::makeCurlTransport(http);
-    inner_ = makeWebhookOutput(std::move(options), *transport_);
-  }
-  DeliveryResult deliver(const store::OutboxItem& item) override { return inner_->deliver(item); }
-
- private:
-  std::unique_ptr<net::HttpTransport> transport_;
-  std::unique_ptr<Output> inner_;
+// One output type: its name in config, how to build it, and whether it needs a URL to be built.
+struct OutputKind {
+  OutputType type;
+  std::string_view name;
+  // Builds the output; never fails and does no I/O. Built without credentials, an output cannot
+  // deliver but renders the same bytes, which is what renderBody relies on.
+  std::unique_ptr<AlertOutput> (*make)(const config::OutputOptions&, OutputCredentials);
+  // The URL is the whole destination (for Slack and Teams also the credential): without one the
+  // output is misconfigured, and start-up says so rather than every delivery.
+  bool needs_url;
 };
 
+// Every output type. Adding one: a file pair under alert/outputs/, an OutputType and a line here.
+constexpr OutputKind kKinds[] = {
+    {OutputType::kWebhook, "webhook", makeWebhookOutput, true},
+    {OutputType::kSlack, "slack", makeSlackOutput, true},
+    {OutputType::kTeams, "teams", makeTeamsOutput, true},
+    {OutputType::kPagerDuty, "pagerduty", makePagerDutyOutput, false},
+    {OutputType::kJira, "jira", makeJiraOutput, false},
+    {OutputType::kEmail, "email", makeEmailOutput, false},
+    {OutputType::kSyslog, "syslog", makeSyslogOutput, false},
+    {OutputType::kFile, "file", makeFileOutput, false},
+};
+
+const OutputKind* kindNamed(std::string_view name) {
+  for (const OutputKind& k : kKinds) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+const OutputKind& kindOf(OutputType type) {
+  const OutputKind* found = nullptr;
+  for (const OutputKind& k : kKinds) {
+    if (k.type == type) found = &k;
+  }
+  HT_CHECK(found != nullptr);  // every OutputType has a line in kKinds
+  return *found;
+}
+
 }  // namespace
+
+std::string_view outputTypeName(OutputType type) { return kindOf(type).name; }
+
+std::optional<OutputType> parseOutputType(std::string_view name) {
+  const OutputKind* kind = kindNamed(name);
+  if (kind == nullptr) return std::nullopt;
+  return kind->type;
+}
 
 Result<OutputCredentials> resolveCredentials(const config::OutputOptions& options,
                                              const config::EnvLookup& env) {
@@ -56,48 +87,27 @@ Result<OutputCredentials> resolveCredentials(const config::OutputOptions& option
   return out;
 }
 
-Result<std::unique_ptr<Output>> makeOutput(const config::OutputOptions& options,
-                                           const config::EnvLookup& env) {
+Result<std::unique_ptr<AlertOutput>> makeOutput(const config::OutputOptions& options,
+                                                const config::EnvLookup& env) {
   HT_ASSIGN_OR_RETURN(OutputCredentials credentials, resolveCredentials(options, env));
-  const std::string& type = options.type;
-  if (type == "webhook" || type == "slack" || type == "teams") {
-    if (credentials.url.empty()) {
-      return Status::invalidArgument("alerts.outputs." + options.name + ": no URL");
-    }
-    WebhookOptions w;
-    w.url = credentials.url;
-    // Slack and Teams authenticate by the URL itself; only the generic webhook signs.
-    if (type == "webhook") w.hmac_secret = credentials.secret;
-    w.allow_private = options.allow_private;
-    return std::unique_ptr<Output>(std::make_unique<OwnedWebhookOutput>(std::move(w), options));
+  std::optional<OutputType> type = parseOutputType(options.type);
+  if (!type) {
+    return Status::invalidArgument("alerts.outputs." + options.name + ": unknown type " +
+                                   jsonQuote(options.type));
   }
-  if (type == "pagerduty") return makePagerDutyOutput(options, std::move(credentials));
-  if (type == "jira") return makeJiraOutput(options, std::move(credentials));
-  if (type == "email") return makeEmailOutput(options, std::move(credentials));
-  if (type == "syslog") return makeSyslogOutput(options);
-  if (type == "file") return makeFileOutput(options);
-  return Status::invalidArgument("alerts.outputs." + options.name + ": unknown type " +
-                                 jsonQuote(type));
+  const OutputKind& kind = kindOf(*type);
+  if (kind.needs_url && credentials.url.empty()) {
+    return Status::invalidArgument("alerts.outputs." + options.name + ": no URL");
+  }
+  return kind.make(options, std::move(credentials));
 }
 
 std::string renderBody(const config::OutputOptions& options, const Story& story, TimePoint now,
                        const std::string& hostname) {
-  const std::string& type = options.type;
-  if (type == "slack") return dumpJson(slackPayload(story));
-  if (type == "teams") return dumpJson(teamsPayload(story));
-  if (type == "pagerduty") return dumpJson(pagerDutyEvent(story, "", story.kind == "resolved"));
-  if (type == "jira") {
-    std::vector<std::string> labels = {"honeytrail", story.incident_id};
-    json envelope = {
-        {"incident_id", story.incident_id},
-        {"kind", story.kind},
-        {"issue", jiraIssue(story, options.jira_project, options.jira_issue_type, labels)},
-        {"comment", jiraComment(story)}};
-    return dumpJson(envelope);
-  }
-  if (type == "email") return emailMessage(story, options.email_from, options.email_to, now);
-  if (type == "syslog") return syslogLine(story, hostname, now);
-  return dumpJson(webhookPayload(story));  // webhook, file
+  // Config validation lets only known types through; anything else has always been given the
+  // generic JSON, which the webhook output renders.
+  const OutputKind& kind = kindOf(parseOutputType(options.type).value_or(OutputType::kWebhook));
+  return kind.make(options, OutputCredentials{})->render(story, now, hostname);
 }
 
 }  // namespace ht::alert

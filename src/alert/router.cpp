@@ -11,7 +11,7 @@
 
 #include "alert/actions.h"
 #include "alert/outputs.h"
-#include "alert/payloads.h"
+#include "alert/outputs/webhook.h"
 #include "core/files.h"
 #include "core/strings.h"
 

@@ -1,5 +1,5 @@
 // What an alert says: everything a responder needs about one incident, gathered once and then
-// rendered by each output in the shape its service documents (alert/payloads.h). Plain data, so
+// rendered by each output in the shape its service documents (alert/outputs/). Plain data, so
 // that payload builders are pure functions and can be tested against the services' schemas.
 #pragma once
 

@@ -55,11 +55,6 @@ bool hmacSha256(const void* key, size_t key_len, std::string_view data, Digest* 
   return r != nullptr && len == out->size();
 }
 
-bool isUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -485,23 +480,6 @@ Result<Signed> sign(const net::HttpRequest& request, const Credentials& credenti
 }
 
 }  // namespace
-
-std::string uriEncode(std::string_view s, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (isUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 0x0f]);
-    }
-  }
-  return out;
-}
 
 std::string sha256Hex(std::string_view data) {
   Digest d{};

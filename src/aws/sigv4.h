@@ -7,10 +7,11 @@
 #include <optional>
 #include <string>
 
-#include "net/http.h"
 #include "core/clock.h"
 #include "core/secret.h"
 #include "core/status.h"
+#include "net/http.h"
+#include "net/url.h"
 
 namespace ht::aws {
 
@@ -64,8 +65,7 @@ Result<SigningDebug> computeSignature(const net::HttpRequest& request, const Cre
                                       const SigningParams& params, bool presign,
                                       std::chrono::seconds expires = std::chrono::seconds(0));
 
-// Percent-encoding as SigV4 wants it: unreserved A-Za-z0-9-_.~ kept, everything else %XX upper.
-std::string uriEncode(std::string_view s, bool keep_slash);
+using net::uriEncode;
 std::string sha256Hex(std::string_view data);
 
 }  // namespace ht::aws

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "alert/outputs/webhook.h"
 #include "config/options.h"
 #include "core/strings.h"
 #include "store/locked_store.h"

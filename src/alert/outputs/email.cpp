@@ -1,9 +1,14 @@
 // Email output: the stored RFC 5322 message sent over SMTP with libcurl, never in clear text:
 // smtp:// must upgrade with STARTTLS and smtps:// is TLS from the first byte.
+#include "alert/outputs/email.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,7 +17,7 @@
 #include <vector>
 
 #include "alert/net_util.h"
-#include "alert/outputs.h"
+#include "alert/story_text.h"
 #include "core/strings.h"
 
 namespace ht::alert {
@@ -20,7 +25,92 @@ namespace {
 
 using detail::clip;
 using detail::kMaxDetailChars;
+using detail::oneLine;
 using detail::permanentFailure;
+using detail::sanitized;
+using detail::sequenceLength;
+using detail::splitLines;
+using detail::title;
+using detail::truncateChars;
+using detail::validUtf8;
+
+constexpr size_t kEmailLineBytes = 998;  // RFC 5322 2.1.1, also the 8bit MIME limit
+
+// Header values are single lines of printable text: CR/LF in config or attacker text would
+// otherwise start a new header (Bcc: injection).
+std::string headerValue(std::string_view s) { return oneLine(validUtf8(s)); }
+
+bool isPrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
+// RFC 2047 encoded words for a non-ASCII value, each at most 75 characters, split on character
+// boundaries and folded onto continuation lines.
+std::string encodedWords(std::string_view s) {
+  constexpr size_t kChunkBytes = 45;  // 60 base64 characters + 12 of "=?UTF-8?B?" and "?="
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t end = i;
+    while (end < s.size()) {
+      size_t n = sequenceLength(s, end);
+      if (n == 0) n = 1;
+      if (end + n - i > kChunkBytes) break;
+      end += n;
+    }
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" + detail::base64(s.substr(i, end - i)) + "?=";
+    i = end;
+  }
+  return out;
+}
+
+std::string rfc5322Date(TimePoint t) {
+  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                       "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto tt = static_cast<std::time_t>(toUnixSeconds(t));
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+// The dot-atom-text of a Message-ID (RFC 5322 3.6.4): anything else becomes '-'.
+std::string msgIdPart(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const bool atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
+    out += atext ? c : '-';
+  }
+  while (!out.empty() && out.front() == '.') out.erase(out.begin());
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  std::string collapsed;  // no ".." either
+  for (char c : out) {
+    if (c == '.' && !collapsed.empty() && collapsed.back() == '.') continue;
+    collapsed += c;
+  }
+  return collapsed.empty() ? "incident" : collapsed;
+}
+
+// Lines of at most `max` bytes, split on character boundaries (8bit MIME and RFC 5322 limit).
+std::string wrapLine(std::string_view line, size_t max) {
+  std::string out;
+  while (line.size() > max) {
+    size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    out.append(line.substr(0, cut));
+    out += "\r\n";
+    line.remove_prefix(cut);
+  }
+  out.append(line);
+  return out;
+}
 
 void globalInit() {
   static std::once_flag once;
@@ -99,7 +189,7 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-class EmailOutput final : public Output {
+class EmailOutput final : public AlertOutput {
  public:
   EmailOutput(const config::OutputOptions& options, OutputCredentials credentials)
       : url_(std::move(credentials.url)),
@@ -111,6 +201,10 @@ class EmailOutput final : public Output {
         to_(options.email_to),
         timeout_ms_(options.timeout_ms) {
     globalInit();
+  }
+
+  std::string render(const Story& story, TimePoint now, const std::string&) const override {
+    return emailMessage(story, from_, to_, now);
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
@@ -238,8 +332,52 @@ class EmailOutput final : public Output {
 
 }  // namespace
 
-std::unique_ptr<Output> makeEmailOutput(const config::OutputOptions& options,
-                                        OutputCredentials credentials) {
+std::string emailMessage(const Story& in, const std::string& from,
+                         const std::vector<std::string>& to, TimePoint now) {
+  const Story s = sanitized(in);
+  std::string domain = "honeytrail.invalid";
+  if (const size_t at = from.rfind('@'); at != std::string::npos) {
+    const std::string d = from.substr(at + 1, from.find('>', at) - at - 1);
+    if (!d.empty()) domain = msgIdPart(d);
+  }
+  const std::string thread = "<" + msgIdPart(s.incident_id) + "@" + domain + ">";
+  std::string subject = truncateChars("[honeytrail] " + title(s), 200);
+  subject = isPrintableAscii(subject) ? subject : encodedWords(subject);
+  std::string recipients;
+  for (const std::string& r : to) {
+    const std::string v = headerValue(r);
+    if (v.empty()) continue;
+    recipients += (recipients.empty() ? "" : ", ") + v;
+  }
+  std::string m;
+  m += "From: " + headerValue(from) + "\r\n";
+  m += "To: " + recipients + "\r\n";
+  m += "Subject: " + subject + "\r\n";
+  m += "Date: " + rfc5322Date(now) + "\r\n";
+  // The first alert of an incident owns the thread's Message-ID; later ones (escalation,
+  // resolved, test) get their own and point back at it, so mail clients group them.
+  if (s.kind == "new") {
+    m += "Message-ID: " + thread + "\r\n";
+  } else {
+    m += "Message-ID: <" + msgIdPart(s.incident_id) + "." + msgIdPart(s.kind) + "." +
+         std::to_string(toUnixSeconds(now)) + "@" + domain + ">\r\n";
+    m += "In-Reply-To: " + thread + "\r\n";
+    m += "References: " + thread + "\r\n";
+  }
+  m += "MIME-Version: 1.0\r\n";
+  m += "Content-Type: text/plain; charset=utf-8\r\n";
+  m += "Content-Transfer-Encoding: 8bit\r\n";
+  m += "Auto-Submitted: auto-generated\r\n";  // RFC 3834: no auto-replies to an alert
+  m += "X-Honeytrail-Incident: " + truncateChars(headerValue(s.incident_id), 200) + "\r\n";
+  m += "\r\n";
+  for (const std::string& line : splitLines(storyText(s))) {
+    m += wrapLine(line, kEmailLineBytes) + "\r\n";
+  }
+  return m;
+}
+
+std::unique_ptr<AlertOutput> makeEmailOutput(const config::OutputOptions& options,
+                                             OutputCredentials credentials) {
   return std::make_unique<EmailOutput>(options, std::move(credentials));
 }
 

@@ -1,19 +1,39 @@
 // PagerDuty Events API v2 output. The stored body is the whole event with an empty routing_key,
 // so that the routing key (a credential) never reaches the outbox; it is filled in here.
-#include <nlohmann/json.hpp>
+#include "alert/outputs/pagerduty.h"
+
 #include <string>
 #include <utility>
 
 #include "alert/net_util.h"
-#include "alert/outputs.h"
+#include "alert/story_text.h"
 #include "net/http.h"
 
 namespace ht::alert {
 namespace {
 
+using detail::callerLines;
+using detail::callLines;
+using detail::Caps;
 using detail::clip;
+using detail::custodyLines;
+using detail::isSet;
+using detail::isTest;
 using detail::kMaxDetailChars;
+using detail::kTicketCaps;
+using detail::oneLine;
 using detail::permanentFailure;
+using detail::placementLines;
+using detail::sanitized;
+using detail::timeText;
+using detail::title;
+using detail::truncateChars;
+using detail::untrusted;
+using nlohmann::json;
+
+// PagerDuty's limits, as the Events API v2 documents them.
+constexpr size_t kPagerDutySummaryChars = 1024;
+constexpr size_t kPagerDutyDedupChars = 255;
 
 constexpr const char* kDefaultEndpoint = "https://events.pagerduty.com/v2/enqueue";
 // PagerDuty's answers are a few hundred bytes; a proxy's error page must not fill the timeline.
@@ -35,13 +55,25 @@ std::string pagerDutyReason(const std::string& body) {
   return clip(reason, kMaxDetailChars);
 }
 
-class PagerDutyOutput final : public Output {
+std::string pagerDutySeverity(const Story& s) {
+  if (isTest(s)) return "info";  // a test must never page anyone as real
+  if (s.severity == "critical") return "critical";
+  if (s.severity == "high") return "error";
+  if (s.severity == "medium") return "warning";
+  return "info";
+}
+
+class PagerDutyOutput final : public AlertOutput {
  public:
   PagerDutyOutput(const config::OutputOptions& options, OutputCredentials credentials)
       : url_(credentials.url.empty() ? kDefaultEndpoint : std::move(credentials.url)),
         routing_key_(std::move(credentials.secret)),
         allow_private_(options.allow_private) {
     transport_ = net::makeCurlTransport(detail::httpOptionsFor(options, kMaxResponseBytes));
+  }
+
+  std::string render(const Story& story, TimePoint, const std::string&) const override {
+    return detail::dumpJson(pagerDutyEvent(story, "", story.kind == "resolved"));
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
@@ -106,8 +138,69 @@ class PagerDutyOutput final : public Output {
 
 }  // namespace
 
-std::unique_ptr<Output> makePagerDutyOutput(const config::OutputOptions& options,
-                                            OutputCredentials credentials) {
+nlohmann::json pagerDutyEvent(const Story& in, const std::string& routing_key, bool resolve) {
+  const Story s = sanitized(in);
+  const std::string dedup = truncateChars(s.incident_id, kPagerDutyDedupChars);
+  if (resolve || s.kind == "resolved") {
+    return {{"routing_key", routing_key}, {"event_action", "resolve"}, {"dedup_key", dedup}};
+  }
+  const Caps& caps = kTicketCaps;
+  std::string source;
+  if (!s.placements.empty() && !s.placements.front().host.empty()) {
+    source = oneLine(s.placements.front().host);
+  } else if (!s.account_id.empty()) {
+    source = "aws account " + oneLine(s.account_id);
+  } else {
+    source = "honeytrail";
+  }
+  json tags = json::object();
+  for (const auto& [k, v] : s.token_tags) tags[k] = v;
+  json details = {
+      {"incident_id", s.incident_id},
+      {"kind", s.kind},
+      {"key_id", s.key_id},
+      {"token", s.token_label},
+      {"account_id", s.account_id},
+      {"user_arn", s.user_arn},
+      {"tags", tags},
+      {"where_it_lives", placementLines(s, caps)},
+      {"chain_of_custody", custodyLines(s, caps)},
+      {"calls", callLines(s, caps)},
+      {"callers", callerLines(s, caps)},
+      {"intents", s.intents},
+      {"trigger_count", s.trigger_count},
+      {"first_seen", timeText(s.first_seen)},
+      {"last_seen", timeText(s.last_seen)},
+      {"runbook", truncateChars(s.runbook_markdown, caps.runbook)},
+  };
+  if (s.kind == "escalation" && !s.escalation.empty()) {
+    details["what_is_new"] = untrusted(s.escalation, caps.line);
+  }
+  if (isTest(s)) details["test"] = "TEST alert: nothing used the key.";
+  if (!s.link.empty()) details["link"] = s.link;
+  json payload = {{"summary", truncateChars(title(s), kPagerDutySummaryChars)},
+                  {"source", truncateChars(source, 255)},
+                  {"severity", pagerDutySeverity(s)},
+                  {"component", oneLine(s.key_id.empty() ? s.token_label : s.key_id)},
+                  {"group", oneLine(s.account_id)},
+                  {"class", oneLine(s.trigger_class)},
+                  {"custom_details", details}};
+  const TimePoint when = isSet(s.last_seen) ? s.last_seen : s.first_seen;
+  if (isSet(when)) payload["timestamp"] = formatTime(when);
+  json event = {{"routing_key", routing_key},
+                {"event_action", "trigger"},
+                {"dedup_key", dedup},
+                {"client", "honeytrail"},
+                {"payload", payload}};
+  if (!s.link.empty()) {
+    event["client_url"] = s.link;
+    event["links"] = json::array({{{"href", s.link}, {"text", "Incident in honeytrail"}}});
+  }
+  return event;
+}
+
+std::unique_ptr<AlertOutput> makePagerDutyOutput(const config::OutputOptions& options,
+                                                 OutputCredentials credentials) {
   return std::make_unique<PagerDutyOutput>(options, std::move(credentials));
 }
 

@@ -1,50 +1,91 @@
-// The syslog and file outputs against real sockets and files: UDP datagrams, RFC 6587 framing
-// over TCP with reconnection, a local datagram socket, failures that must be retried, and JSON
-// lines that stay whole when many writers append at once.
+// The syslog output: its line checked against RFC 5424, and its delivery against real sockets:
+// UDP datagrams, RFC 6587 framing over TCP with reconnection, a local datagram socket, and
+// failures that must be retried.
+#include "alert/outputs/syslog.h"
+
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
+#include <regex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "alert/outputs.h"
 #include "core/strings.h"
 #include "support/test_support.h"
+#include "unit/alert/outputs/fixtures.h"
 
 namespace ht::alert {
 namespace {
 
+using fixtures::closedPort;
+using fixtures::itemWith;
+using fixtures::kLast;
+using fixtures::makeStory;
 using SteadyClock = std::chrono::steady_clock;
+
+// ---- The line -----------------------------------------------------------------------------------
+
+const std::regex& rfc5424() {
+  // HEADER SP STRUCTURED-DATA [SP MSG], with SD-NAME and PARAM-VALUE as the RFC defines them.
+  static const std::regex re(
+      R"(^<(\d{1,3})>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)) ([!-~]{1,255}) )"
+      R"(([!-~]{1,48}) ([!-~]{1,128}) ([!-~]{1,32}) )"
+      R"((-|(\[[^ =\]"]{1,32}( [^ =\]"]{1,32}="([^"\\\]]|\\["\\\]])*")*\])+)( .*)?$)");
+  return re;
+}
+
+TEST(PayloadSyslog, LineMatchesRfc5424) {
+  Story s = makeStory();
+  s.headline += "\nsecond line";
+  const std::string line = syslogLine(s, "ht-01.example.com", kLast);
+  EXPECT_EQ(line.find_first_of("\r\n"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(line, m, rfc5424())) << line;
+  EXPECT_EQ(m[1], "34");  // auth (4) * 8 + critical (2)
+  EXPECT_EQ(m[2], "2026-11-28T15:44:52Z");
+  EXPECT_EQ(m[5], "ht-01.example.com");
+  EXPECT_EQ(m[6], "honeytrail");
+  EXPECT_EQ(m[8], "incident");
+  EXPECT_NE(line.find("[honeytrail@32473 incident=\"inc-20261128-0001\""), std::string::npos);
+  EXPECT_NE(line.find(" key=\"AKIA2E0A8F3B244C9986\""), std::string::npos);
+  EXPECT_NE(line.find(" source=\"203.0.113.9\""), std::string::npos);
+  EXPECT_TRUE(endsWith(line,
+                       "] Honey key AKIA2E0A8F3B244C9986 used from 203.0.113.9 (aws-cli) "
+                       "second line"));
+  EXPECT_LE(line.size(), 2048u);
+}
+
+TEST(PayloadSyslog, ParamValuesAreEscapedAndTestIsInformational) {
+  Story s = makeStory();
+  s.test = true;
+  s.kind = "test";
+  s.incident_id = "inc\"] [evil@1 x=\"y\\";
+  s.callers[0].source_ip = std::string(400, ']');
+  const std::string line = syslogLine(s, "host with spaces", kLast);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(line, m, rfc5424())) << line;
+  EXPECT_EQ(m[1], "38");  // auth (4) * 8 + informational (6)
+  EXPECT_EQ(m[5], "hostwithspaces");
+  EXPECT_NE(line.find("incident=\"inc\\\"\\] [evil@1 x=\\\"y\\\\\""), std::string::npos) << line;
+  EXPECT_NE(line.find(" test=\"true\""), std::string::npos);
+  EXPECT_NE(line.find("] TEST: Honey key"), std::string::npos);
+  EXPECT_LE(line.size(), 2048u);
+}
+
+// ---- Delivery -----------------------------------------------------------------------------------
 
 constexpr char kLine[] =
     "<132>1 2025-03-01T12:00:00Z sensor honeytrail - incident [honeytrail@32473 "
     "incident=\"inc-1\" key=\"AKIAEXAMPLE\"] Honey token used from 203.0.113.9";
-
-store::OutboxItem itemWith(std::string body, int64_t id = 1) {
-  store::OutboxItem item;
-  item.id = id;
-  item.incident_id = "inc-1";
-  item.output = "out";
-  item.kind = "new";
-  item.body = std::move(body);
-  return item;
-}
-
 config::OutputOptions syslogOptions(const std::string& url) {
   config::OutputOptions o;
   o.name = "syslog";
@@ -53,15 +94,6 @@ config::OutputOptions syslogOptions(const std::string& url) {
   o.timeout_ms = 2000;
   return o;
 }
-
-config::OutputOptions fileOptions(const std::string& path) {
-  config::OutputOptions o;
-  o.name = "file";
-  o.type = "file";
-  o.path = path;
-  return o;
-}
-
 int boundSocket(int type, sockaddr_in* addr) {
   int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
   EXPECT_GE(fd, 0);
@@ -84,15 +116,6 @@ std::optional<std::string> receiveDatagram(int fd, std::chrono::milliseconds wai
   buf.resize(static_cast<size_t>(n));
   return buf;
 }
-
-// A port on 127.0.0.1 where nothing listens (bound, then closed).
-int closedPort() {
-  sockaddr_in addr{};
-  int fd = boundSocket(SOCK_STREAM, &addr);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // A TCP syslog receiver driven by the test thread: accepts connections and splits each one's
 // bytes into RFC 6587 octet-counted frames.
 class TcpReceiver {
@@ -282,123 +305,6 @@ TEST(SyslogOutputTest, UnusableUrlIsPermanent) {
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(r.retryable);
   EXPECT_NE(r.error.find("unsupported scheme"), std::string::npos) << r.error;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out = split(text, '\n');
-  if (!out.empty() && out.back().empty()) out.pop_back();
-  return out;
-}
-
-TEST(FileOutputTest, AppendsOneJsonLinePerItemWithMode0600) {
-  test::TempDir dir;
-  const std::string path = dir / "alerts.jsonl";
-  auto out = makeFileOutput(fileOptions(path));
-  ASSERT_TRUE(out->deliver(itemWith(R"({"incident_id":"inc-1","kind":"new"})")).ok);
-  ASSERT_TRUE(out->deliver(itemWith(R"({"incident_id":"inc-1","kind":"escalation"})", 2)).ok);
-
-  std::string text = test::readText(path);
-  EXPECT_EQ(text.back(), '\n');
-  std::vector<std::string> got = lines(text);
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(nlohmann::json::parse(got[0]).at("kind"), "new");
-  EXPECT_EQ(nlohmann::json::parse(got[1]).at("kind"), "escalation");
-
-  struct stat st {};
-  ASSERT_EQ(::stat(path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0600u);
-}
-
-TEST(FileOutputTest, FollowsLogRotation) {
-  test::TempDir dir;
-  const std::string path = dir / "alerts.jsonl";
-  auto out = makeFileOutput(fileOptions(path));
-  ASSERT_TRUE(out->deliver(itemWith(R"({"n":1})")).ok);
-  ASSERT_EQ(::rename(path.c_str(), (dir / "alerts.jsonl.1").c_str()), 0);
-  ASSERT_TRUE(out->deliver(itemWith(R"({"n":2})")).ok);
-  EXPECT_EQ(test::readText(dir / "alerts.jsonl.1"), "{\"n\":1}\n");
-  EXPECT_EQ(test::readText(path), "{\"n\":2}\n");
-}
-
-TEST(FileOutputTest, ConcurrentWritersNeverInterleaveLines) {
-  test::TempDir dir;
-  const std::string path = dir / "alerts.jsonl";
-  constexpr int kThreads = 8;
-  constexpr int kLines = 200;
-  std::vector<std::thread> threads;
-  std::vector<std::string> errors(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      // One output per thread, as separate outputs (or processes) sharing a file would be.
-      auto out = makeFileOutput(fileOptions(path));
-      for (int i = 0; i < kLines; ++i) {
-        nlohmann::json body = {{"thread", t}, {"i", i}, {"pad", std::string(3000 + 37 * i, 'x')}};
-        DeliveryResult r = out->deliver(itemWith(body.dump(), i));
-        if (!r.ok) errors[t] = r.error;
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  for (const std::string& e : errors) EXPECT_EQ(e, "");
-
-  std::vector<std::string> got = lines(test::readText(path));
-  ASSERT_EQ(got.size(), static_cast<size_t>(kThreads * kLines));
-  std::set<std::pair<int, int>> seen;
-  for (const std::string& line : got) {
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    ASSERT_FALSE(j.is_discarded()) << "not a whole JSON line: " << line.substr(0, 80);
-    EXPECT_EQ(j.at("pad").get<std::string>().size(), 3000u + 37 * j.at("i").get<unsigned>());
-    seen.insert({j.at("thread").get<int>(), j.at("i").get<int>()});
-  }
-  EXPECT_EQ(seen.size(), static_cast<size_t>(kThreads * kLines));
-}
-
-TEST(FileOutputTest, MissingDirectoryIsARetryableErrorNamingThePath) {
-  test::TempDir dir;
-  const std::string path = dir / "missing/alerts.jsonl";
-  auto out = makeFileOutput(fileOptions(path));
-  DeliveryResult r = out->deliver(itemWith("{}"));
-  EXPECT_FALSE(r.ok);
-  EXPECT_TRUE(r.retryable);
-  EXPECT_NE(r.error.find(path), std::string::npos) << r.error;
-  EXPECT_NE(r.error.find("No such file or directory"), std::string::npos) << r.error;
-}
-
-TEST(FileOutputTest, DashWritesToStandardOutput) {
-  test::TempDir dir;
-  const std::string capture = dir / "stdout";
-  int fd = ::open(capture.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  ASSERT_GE(fd, 0);
-  std::fflush(stdout);
-  int saved = ::dup(STDOUT_FILENO);
-  ASSERT_GE(saved, 0);
-  ASSERT_EQ(::dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
-  DeliveryResult r = makeFileOutput(fileOptions("-"))->deliver(itemWith(R"({"to":"stdout"})"));
-  ::dup2(saved, STDOUT_FILENO);
-  ::close(saved);
-  ::close(fd);
-  EXPECT_TRUE(r.ok) << r.error;
-  EXPECT_EQ(test::readText(capture), "{\"to\":\"stdout\"}\n");
-}
-
-TEST(FileOutputTest, ClosedStandardOutputPipeIsAnErrorNotADeadProcess) {
-  int fds[2];
-  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-  ::close(fds[0]);  // the reader went away
-  std::fflush(stdout);
-  int saved = ::dup(STDOUT_FILENO);
-  ASSERT_GE(saved, 0);
-  ASSERT_EQ(::dup2(fds[1], STDOUT_FILENO), STDOUT_FILENO);
-  // Default SIGPIPE disposition, as in the daemon (the test helpers ignore it).
-  auto old = std::signal(SIGPIPE, SIG_DFL);
-  DeliveryResult r = makeFileOutput(fileOptions("-"))->deliver(itemWith("{}"));
-  std::signal(SIGPIPE, old);
-  ::dup2(saved, STDOUT_FILENO);
-  ::close(saved);
-  ::close(fds[1]);
-  EXPECT_FALSE(r.ok);
-  EXPECT_NE(r.error.find("standard output"), std::string::npos) << r.error;
-  EXPECT_NE(r.error.find("Broken pipe"), std::string::npos) << r.error;
 }
 
 }  // namespace

@@ -1,21 +1,21 @@
-// The outputs that stay on this host or its network without HTTP: syslog (UDP, TCP with RFC 6587
-// octet counting, a local datagram socket such as /dev/log) and JSON lines appended to a file.
-#include <fcntl.h>
+#include "alert/outputs/syslog.h"
+
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "alert/net_util.h"
-#include "alert/outputs.h"
+#include "alert/story_text.h"
 #include "core/strings.h"
 
 namespace ht::alert {
@@ -24,31 +24,46 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 using detail::errnoText;
-using detail::SigpipeBlock;
+using detail::Fd;
+using detail::isTest;
+using detail::sanitized;
+using detail::title;
+using detail::truncateChars;
+using detail::untrusted;
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
+constexpr size_t kSyslogValueChars = 256;
+constexpr size_t kSyslogMsgChars = 1024;  // keeps the line under the 2048 octets receivers take
 
- private:
-  int fd_ = -1;
-};
+// RFC 5424 PARAM-VALUE: '"', '\' and ']' must be escaped with a backslash.
+std::string sdEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '"' || c == '\\' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+int syslogSeverity(const Story& s) {
+  if (isTest(s)) return 6;                 // informational
+  if (s.kind == "resolved") return 5;      // notice
+  if (s.severity == "critical") return 2;  // critical
+  if (s.severity == "high") return 3;      // error
+  if (s.severity == "medium") return 4;    // warning
+  if (s.severity == "low") return 5;       // notice
+  return 6;
+}
+
+// HOSTNAME, APP-NAME and friends are PRINTUSASCII without spaces, or the NILVALUE "-".
+std::string printUsAscii(std::string_view s, size_t max) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() == max) break;
+    if (c > 32 && c < 127) out += c;
+  }
+  return out.empty() ? "-" : out;
+}
 
 int millisUntil(SteadyClock::time_point deadline) {
   auto left =
@@ -77,8 +92,6 @@ bool waitFor(int fd, short events, SteadyClock::time_point deadline, int* err) {
     return false;
   }
 }
-
-// --- syslog ---------------------------------------------------------------------------------
 
 enum class SyslogTransport { kUdp, kTcp, kUnix };
 
@@ -142,12 +155,17 @@ SyslogTarget parseSyslogUrl(const std::string& url) {
   return t;
 }
 
-class SyslogOutput final : public Output {
+class SyslogOutput final : public AlertOutput {
  public:
   explicit SyslogOutput(const config::OutputOptions& options)
       : url_(options.url),
         target_(parseSyslogUrl(options.url)),
         timeout_(std::chrono::milliseconds(options.timeout_ms > 0 ? options.timeout_ms : 10000)) {}
+
+  std::string render(const Story& story, TimePoint now,
+                     const std::string& hostname) const override {
+    return syslogLine(story, hostname, now);
+  }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
     DeliveryResult result;
@@ -331,77 +349,34 @@ class SyslogOutput final : public Output {
   Fd tcp_fd_;  // kept between items; only one dispatcher thread uses an output at a time
 };
 
-// --- file ---------------------------------------------------------------------------------
-
-// Opens the file for every line instead of keeping it open: alerts are rare, an open() costs
-// microseconds, and this way logrotate (move + create, or a deleted file) needs no signal or
-// copytruncate, and a file removed by hand is simply created again.
-class FileOutput final : public Output {
- public:
-  explicit FileOutput(const config::OutputOptions& options) : path_(options.path) {}
-
-  DeliveryResult deliver(const store::OutboxItem& item) override {
-    DeliveryResult result;
-    if (path_.empty()) {
-      result.retryable = false;
-      result.error = "file output: no path configured";
-      return result;
-    }
-    std::string line = item.body;
-    if (line.empty() || line.back() != '\n') line.push_back('\n');
-
-    const bool to_stdout = path_ == "-";
-    const std::string label = to_stdout ? "standard output" : path_;
-    Fd owned;
-    int fd = STDOUT_FILENO;
-    if (!to_stdout) {
-      // 0600 because alerts name the tokens and where they are planted. An existing file keeps
-      // the mode its administrator gave it.
-      owned = Fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
-      if (!owned.valid()) {
-        result.error = "cannot open " + label + ": " + errnoText(errno);
-        return result;
-      }
-      fd = owned.get();
-    }
-    // One write() per line: with O_APPEND, Linux writes a regular file's line at the end as one
-    // piece even with other writers (processes or other outputs) appending at the same time, so
-    // lines never interleave. Writing the remainder of a short write separately would break that
-    // guarantee, so a short write is reported (and retried whole) instead.
-    ssize_t n;
-    int err = 0;
-    {
-      SigpipeBlock no_sigpipe;
-      do {
-        n = ::write(fd, line.data(), line.size());
-      } while (n < 0 && errno == EINTR);
-      err = errno;  // before the guard's sigtimedwait overwrites it
-    }
-    if (n < 0) {
-      result.error = "cannot write to " + label + ": " + errnoText(err);
-      return result;
-    }
-    if (static_cast<size_t>(n) != line.size()) {
-      result.error = "short write to " + label + ": " + std::to_string(n) + " of " +
-                     std::to_string(line.size()) + " bytes written (disk full?)";
-      return result;
-    }
-    result.ok = true;
-    return result;
-  }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
 
-std::unique_ptr<Output> makeSyslogOutput(const config::OutputOptions& options) {
-  return std::make_unique<SyslogOutput>(options);
+std::string syslogLine(const Story& in, const std::string& hostname, TimePoint now) {
+  const Story s = sanitized(in);
+  constexpr int kFacilityAuth = 4;  // security/authorization messages
+  const int pri = kFacilityAuth * 8 + syslogSeverity(s);
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"incident", s.incident_id}, {"kind", s.kind},
+      {"severity", s.severity},    {"key", s.key_id},
+      {"account", s.account_id},   {"calls", std::to_string(s.trigger_count)},
+  };
+  if (!s.callers.empty()) {
+    params.emplace_back("source", s.callers.front().source_ip);
+    params.emplace_back("client", s.callers.front().client);
+  }
+  if (isTest(s)) params.emplace_back("test", "true");
+  std::string sd = "[honeytrail@32473";
+  for (const auto& [name, value] : params) {
+    sd += " " + name + "=\"" + sdEscape(untrusted(value, kSyslogValueChars)) + "\"";
+  }
+  sd += "]";
+  return "<" + std::to_string(pri) + ">1 " + formatTime(now) + " " + printUsAscii(hostname, 255) +
+         " honeytrail - incident " + sd + " " + truncateChars(title(s), kSyslogMsgChars);
 }
 
-std::unique_ptr<Output> makeFileOutput(const config::OutputOptions& options) {
-  return std::make_unique<FileOutput>(options);
+std::unique_ptr<AlertOutput> makeSyslogOutput(const config::OutputOptions& options,
+                                              OutputCredentials) {
+  return std::make_unique<SyslogOutput>(options);
 }
 
 }  // namespace ht::alert

@@ -1,27 +1,112 @@
 // Jira output: one issue per incident, found again by a label holding the incident ID, so that
 // escalations become comments and a retry after a lost response never files a second issue.
+#include "alert/outputs/jira.h"
+
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 
 #include "alert/net_util.h"
-#include "alert/outputs.h"
+#include "alert/story_text.h"
 #include "net/http.h"
-#include "aws/sigv4.h"
+#include "net/url.h"
 #include "core/strings.h"
 
 namespace ht::alert {
 namespace {
 
+using detail::boldRe;
+using detail::callerLines;
+using detail::callLines;
+using detail::Caps;
 using detail::clip;
+using detail::custodyLines;
+using detail::headingLevel;
+using detail::isBullet;
+using detail::isTest;
 using detail::kMaxDetailChars;
+using detail::kPlacementsIntro;
+using detail::kTicketCaps;
+using detail::linkRe;
+using detail::oneLine;
 using detail::permanentFailure;
+using detail::placementLines;
+using detail::sanitized;
+using detail::splitLines;
+using detail::summaryFacts;
+using detail::timeText;
+using detail::title;
+using detail::truncateChars;
+using detail::truncateEscaped;
+using detail::untrusted;
+using detail::validUtf8;
 using nlohmann::json;
+
+// Jira's limits, as its REST API documents them.
+constexpr size_t kJiraSummaryChars = 255;
+constexpr size_t kJiraTextChars = 32767;
 
 // Jira's answers here are small; a search hit list is capped at one issue.
 constexpr size_t kMaxResponseBytes = 1024 * 1024;
+
+// Jira wiki markup: a backslash escapes the characters that open links, macros, images, tables
+// and emphasis. A literal backslash cannot be escaped ("\\" is a forced line break), so it
+// becomes the look-alike U+FF3C.
+std::string jiraEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\xEF\xBC\xBC";
+      continue;
+    }
+    if (std::string_view("[]{}|!*_^~+").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+const std::regex& orderedRe() {  // "1. " opening a Markdown ordered list item
+  static const std::regex re(R"(^\d+\. )");
+  return re;
+}
+
+const std::regex& codeRe() {
+  static const std::regex re(R"(`([^`]+)`)");
+  return re;
+}
+
+// Runbook in Jira wiki markup: **bold** → *bold*, [t](u) → [t|u], `code` → {{code}}, headings →
+// hN., bullets → "* ". The runbook is trusted configuration, so it is not escaped.
+std::string runbookToJira(std::string_view md) {
+  std::string out;
+  for (std::string line : splitLines(md)) {
+    std::string title;
+    if (const size_t level = headingLevel(line, &title); level > 0) {
+      line = "h" + std::to_string(level) + ". " + title;
+    } else if (isBullet(line)) {
+      line = "* " + line.substr(2);
+    } else {
+      line = std::regex_replace(line, orderedRe(), "# ");
+    }
+    line = std::regex_replace(line, boldRe(), "*$1*");
+    line = std::regex_replace(line, linkRe(), "[$1|$2]");
+    line = std::regex_replace(line, codeRe(), "{{$1}}");
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string jiraList(const std::string& heading, const std::vector<std::string>& lines,
+                     const char* bullet = "*", std::string_view intro = "") {
+  if (lines.empty()) return "";
+  std::string out = "h3. " + heading + "\n";
+  if (!intro.empty()) out += std::string(intro) + "\n";
+  for (const std::string& l : lines) out += std::string(bullet) + " " + jiraEscape(l) + "\n";
+  return out + "\n";
+}
 
 // Jira explains a refusal in "errorMessages" (a list) and "errors" (field -> message): the
 // field errors are what tell an operator that a project key or issue type is wrong.
@@ -55,10 +140,12 @@ std::string jqlQuote(const std::string& value) {
   return out + "\"";
 }
 
-class JiraOutput final : public Output {
+class JiraOutput final : public AlertOutput {
  public:
   JiraOutput(const config::OutputOptions& options, OutputCredentials credentials)
-      : base_url_(std::move(credentials.url)),
+      : project_(options.jira_project),
+        issue_type_(options.jira_issue_type),
+        base_url_(std::move(credentials.url)),
         username_(options.username),
         token_(std::move(credentials.secret)),
         allow_private_(options.allow_private) {
@@ -68,6 +155,16 @@ class JiraOutput final : public Output {
     basic_ = detail::base64(username_ + ":" + token_);
     http_ = detail::httpOptionsFor(options, kMaxResponseBytes);
     search_transport_ = net::makeCurlTransport(http_);
+  }
+
+  // The JiraEnvelope: both bodies, as delivery decides between them only once it has searched.
+  std::string render(const Story& story, TimePoint, const std::string&) const override {
+    std::vector<std::string> labels = {"honeytrail", story.incident_id};
+    json envelope = {{"incident_id", story.incident_id},
+                     {"kind", story.kind},
+                     {"issue", jiraIssue(story, project_, issue_type_, labels)},
+                     {"comment", jiraComment(story)}};
+    return detail::dumpJson(envelope);
   }
 
   DeliveryResult deliver(const store::OutboxItem& item) override {
@@ -118,7 +215,7 @@ class JiraOutput final : public Output {
   // Sets *key to the issue labelled `label`, "" when there is none; a failure is returned.
   std::optional<DeliveryResult> findIssue(const std::string& label, std::string* key) {
     const std::string query =
-        "?jql=" + aws::uriEncode("labels = " + jqlQuote(label), false) + "&fields=key&maxResults=1";
+        "?jql=" + net::uriEncode("labels = " + jqlQuote(label), false) + "&fields=key&maxResults=1";
     Result<net::HttpResponse> resp = send("GET", searchPath() + query, "");
     // Jira Cloud removed /search (410 Gone) for /search/jql, which Data Center lacks: use the
     // old one until it is gone, then the new one for the life of this output.
@@ -166,7 +263,7 @@ class JiraOutput final : public Output {
 
   DeliveryResult comment(const std::string& key, const json& body) {
     Result<net::HttpResponse> resp =
-        send("POST", "/rest/api/2/issue/" + aws::uriEncode(key, false) + "/comment", body.dump());
+        send("POST", "/rest/api/2/issue/" + net::uriEncode(key, false) + "/comment", body.dump());
     const std::string what = "commenting on " + clip(key, 64);
     if (!resp.hasValue()) return transportFailure(resp.status(), what);
     if (resp->status < 200 || resp->status >= 300) return httpFailure(*resp, what);
@@ -220,6 +317,8 @@ class JiraOutput final : public Output {
     return r;
   }
 
+  std::string project_;
+  std::string issue_type_;
   std::string base_url_;   // without a trailing slash
   std::string shown_url_;  // base_url_ without any user-info, for messages
   std::string username_;
@@ -234,8 +333,67 @@ class JiraOutput final : public Output {
 
 }  // namespace
 
-std::unique_ptr<Output> makeJiraOutput(const config::OutputOptions& options,
-                                       OutputCredentials credentials) {
+nlohmann::json jiraIssue(const Story& in, const std::string& project_key,
+                         const std::string& issue_type, const std::vector<std::string>& labels) {
+  const Story s = sanitized(in);
+  const Caps& caps = kTicketCaps;
+  std::string d = "h2. " + jiraEscape(title(s)) + "\n";
+  if (s.kind == "escalation" && !s.escalation.empty()) {
+    d += "*What is new:* " + jiraEscape(untrusted(s.escalation, caps.line)) + "\n";
+  }
+  if (isTest(s)) d += "*TEST* alert from honeytrail: nothing used the key.\n";
+  if (!s.headline.empty() && oneLine(s.headline) != title(s)) {
+    d += jiraEscape(oneLine(s.headline)) + "\n";
+  }
+  d += "\n||Field||Value||\n";
+  for (const auto& [label, value] : summaryFacts(s, true)) {
+    d += "|" + label + "|" + jiraEscape(truncateChars(value, caps.line)) + "|\n";
+  }
+  d += "\n";
+  d += jiraList("Where it lives", placementLines(s, caps), "*", kPlacementsIntro);
+  d += jiraList("Chain of custody", custodyLines(s, caps), "#");
+  d += jiraList("What the attacker did", callLines(s, caps));
+  d += jiraList("Who called", callerLines(s, caps));
+  if (!s.runbook_markdown.empty()) {
+    d += "h3. Runbook\n" + runbookToJira(truncateChars(s.runbook_markdown, caps.runbook)) + "\n";
+  }
+  if (!s.link.empty()) d += "[Open the incident in honeytrail|" + s.link + "]\n";
+  json label_array = json::array();
+  for (const std::string& l : labels) {
+    // Jira labels cannot contain spaces.
+    std::string label = truncateChars(oneLine(validUtf8(l)), 255);
+    std::replace(label.begin(), label.end(), ' ', '_');
+    if (!label.empty()) label_array.push_back(label);
+  }
+  return {{"fields",
+           {{"project", {{"key", project_key}}},
+            {"issuetype", {{"name", issue_type}}},
+            {"summary", truncateChars(title(s), kJiraSummaryChars)},
+            {"description", truncateEscaped(d, kJiraTextChars)},
+            {"labels", label_array}}}};
+}
+
+nlohmann::json jiraComment(const Story& in) {
+  const Story s = sanitized(in);
+  const Caps& caps = kTicketCaps;
+  std::string b;
+  if (s.kind == "escalation" && !s.escalation.empty()) {
+    b = "h3. Escalation: " + jiraEscape(untrusted(s.escalation, caps.line)) + "\n";
+  } else {
+    b = "h3. Update: " + jiraEscape(title(s)) + "\n";
+  }
+  if (isTest(s)) b += "*TEST* alert from honeytrail: nothing used the key.\n";
+  b += jiraEscape(title(s)) + "\n";
+  b += "Severity " + jiraEscape(oneLine(s.severity)) + ", " + std::to_string(s.trigger_count) +
+       " calls, last seen " + timeText(s.last_seen) + ".\n\n";
+  b += jiraList("What the attacker did", callLines(s, caps));
+  b += jiraList("Who called", callerLines(s, caps));
+  if (!s.link.empty()) b += "[Open the incident in honeytrail|" + s.link + "]\n";
+  return {{"body", truncateEscaped(b, kJiraTextChars)}};
+}
+
+std::unique_ptr<AlertOutput> makeJiraOutput(const config::OutputOptions& options,
+                                            OutputCredentials credentials) {
   return std::make_unique<JiraOutput>(options, std::move(credentials));
 }
 
