@@ -47,8 +47,9 @@ bool isRetryable(const AwsError& error);
 
 class AwsClient {
  public:
+  // The clock signs each attempt and waits out the backoff between attempts.
   AwsClient(HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
-            Sleeper& sleeper, RandomSource& random, RetryPolicy policy = {});
+            RandomSource& random, RetryPolicy policy = {});
 
   // Returns the 2xx response; any other final outcome is a non-OK Status whose message names the
   // service, the AWS error code and message. lastError() then holds the parsed error.
@@ -60,7 +61,6 @@ class AwsClient {
   HttpTransport& transport_;
   CredentialsProvider& credentials_;
   const Clock& clock_;
-  Sleeper& sleeper_;
   RandomSource& random_;
   RetryPolicy policy_;
   AwsError last_error_;

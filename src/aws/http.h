@@ -55,12 +55,4 @@ class HttpTransport {
 // libcurl; honours http_proxy/https_proxy/no_proxy as curl does.
 std::unique_ptr<HttpTransport> makeCurlTransport(const HttpOptions& options);
 
-// Waits between retries; tests replace it so that they need no sleeps.
-class Sleeper {
- public:
-  virtual ~Sleeper() = default;
-  virtual void sleepFor(std::chrono::milliseconds d) = 0;
-};
-Sleeper& realSleeper();
-
 }  // namespace ht::aws

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -230,22 +229,10 @@ class CurlTransport final : public HttpTransport {
   std::vector<Easy> idle_;
 };
 
-class RealSleeper final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds d) override {
-    if (d.count() > 0) std::this_thread::sleep_for(d);
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<HttpTransport> makeCurlTransport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);
-}
-
-Sleeper& realSleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
 }
 
 }  // namespace ht::aws

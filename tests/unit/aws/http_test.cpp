@@ -308,11 +308,5 @@ TEST(CurlTransportTest, UnsupportedSchemeIsAnError) {
   ASSERT_FALSE(res);
 }
 
-TEST(RealSleeperTest, ZeroDelayReturnsAtOnce) {
-  realSleeper().sleepFor(std::chrono::milliseconds(0));
-  realSleeper().sleepFor(std::chrono::milliseconds(1));
-  SUCCEED();
-}
-
 }  // namespace
 }  // namespace ht::aws
