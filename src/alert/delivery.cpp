@@ -1,7 +1,6 @@
 #include "alert/delivery.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "alert/actions.h"
 #include "alert/outputs.h"
@@ -58,11 +57,11 @@ Result<std::unique_ptr<Delivery>> Delivery::create(store::Store& store, const Cl
 
 Result<DispatchReport> Delivery::runOnce() { return dispatcher_->runOnce(); }
 
-Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit,
-                                     const std::function<bool()>& stop) {
+Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit, std::stop_token stop) {
   DrainSummary summary;
   const TimePoint deadline = clock_.now() + std::chrono::duration_cast<std::chrono::seconds>(limit);
-  const auto real_deadline = std::chrono::steady_clock::now() + limit;
+  // Outbox times are whole seconds; the steady deadline bounds the whole drain exactly.
+  const SteadyTime steady_deadline = clock_.steadyNow() + limit;
   while (true) {
     HT_ASSIGN_OR_RETURN(DispatchReport r, dispatcher_->runOnce());
     summary.totals.delivered += r.delivered;
@@ -80,16 +79,16 @@ Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit,
     }
     TimePoint next = TimePoint::max();
     for (const auto& [key, head] : heads) next = std::min(next, head->next_attempt_at);
-    if (next > deadline || std::chrono::steady_clock::now() >= real_deadline) break;
-    if (stop && stop()) break;
+    if (next > deadline || clock_.steadyNow() >= steady_deadline) break;
+    if (stop.stop_requested()) break;
     // A round that changed nothing while something is due (a clock step, a slow output) must
     // not spin: pause a little.
     auto wait = std::max<std::chrono::milliseconds>(
         std::chrono::duration_cast<std::chrono::milliseconds>(next - clock_.now()),
         std::chrono::milliseconds(r.delivered + r.retried + r.dead > 0 ? 0 : 200));
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        real_deadline - std::chrono::steady_clock::now());
-    std::this_thread::sleep_for(std::min(wait, left));
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(steady_deadline - clock_.steadyNow());
+    if (!clock_.waitFor(std::min(wait, left), stop)) break;
   }
   HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> pending, store_.listOutbox("pending"));
   summary.still_pending = pending.size();

@@ -6,9 +6,9 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "alert/dispatcher.h"
@@ -38,10 +38,9 @@ class Delivery {
   Result<DispatchReport> runOnce();
 
   // Delivers what is due, then waits for retries that fall due within `limit` and delivers those,
-  // until nothing pending is due within the limit or stop() says so. Sleeps with the real clock
-  // (sleep_for), so it is for the CLI, not for tests with a fixed clock.
-  Result<DrainSummary> drain(std::chrono::milliseconds limit,
-                             const std::function<bool()>& stop = nullptr);
+  // until nothing pending is due within the limit or `stop` is requested (which also ends a wait
+  // at once). Waits on the clock given to create(), so a test clock drains without sleeping.
+  Result<DrainSummary> drain(std::chrono::milliseconds limit, std::stop_token stop = {});
 
   // Names of the outputs and actions built ("action:NAME" for actions).
   std::vector<std::string> names() const;

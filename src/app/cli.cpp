@@ -800,7 +800,7 @@ int runCli(int argc, char** argv) {
                                         {"errors", std::to_string(report.errors)}});
       if (delivery != nullptr && !pass.new_triggers.empty()) {
         auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
-        printDrain("aws poll-last-used", unwrap(delivery->drain(wait, [] { return g_stop.load(); })));
+        printDrain("aws poll-last-used", unwrap(delivery->drain(wait)));
       }
       if (report.errors > 0 && !poll_watch) exit_code = kExitError;
     } while (poll_watch && sleepUnlessStopped(c.config().aws.last_used_poll_seconds));

@@ -106,12 +106,12 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
   };
   auto startLoop = [&](const std::string& name, std::function<Status()> poll,
                        std::chrono::milliseconds interval, live::HealthTracker* h) {
-    loops.push_back(std::make_unique<live::PollLoop>(name, std::move(poll), interval, h));
+    loops.push_back(std::make_unique<live::PollLoop>(name, std::move(poll), interval, h, clock));
     loops.back()->start();
     return loops.back().get();
   };
 
-  live::Service service;
+  live::Service service(clock);
   service.add({"database",
                [&]() -> Status {
                  HT_ASSIGN_OR_RETURN(int version, ctx.store().schemaVersion());
@@ -291,8 +291,8 @@ Status runServe(Context& ctx, const std::atomic<bool>& stop) {
            creds.api_key = envValue(p.eventbridge_api_key_env).value_or("");
            creds.basic_user = p.eventbridge_basic_user;
            creds.basic_password = envValue(p.eventbridge_basic_password_env).value_or("");
-           push = std::make_unique<live::PushServer>(p, creds, *pipeline, reader, *sns, *h, get,
-                                                     extra);
+           push = std::make_unique<live::PushServer>(p, creds, *pipeline, reader, *sns, *h, clock,
+                                                     get, extra);
            return push->start();
          },
          [&]() {

@@ -124,11 +124,10 @@ bool isRetryable(const AwsError& error) {
 }
 
 AwsClient::AwsClient(net::HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
-                     Sleeper& sleeper, RandomSource& random, RetryPolicy policy)
+                     RandomSource& random, RetryPolicy policy)
     : transport_(transport),
       credentials_(credentials),
       clock_(clock),
-      sleeper_(sleeper),
       random_(random),
       policy_(policy) {}
 
@@ -207,26 +206,12 @@ Result<net::HttpResponse> AwsClient::call(const ServiceRequest& request) {
     cap = std::min(cap, max_delay);
     int64_t delay = random_.uniform(static_cast<uint32_t>(cap) + 1);
     if (retry_after) delay = std::max(delay, std::min(*retry_after * 1000, max_delay));
-    sleeper_.sleepFor(std::chrono::milliseconds(delay));
+    clock_.sleepFor(std::chrono::milliseconds(delay));
   }
   scrub(&last_failure, creds.secret_access_key.reveal());
   scrub(&last_failure, creds.session_token);
   return Status::ioError(last_failure + "; gave up after " + std::to_string(last_attempts_) +
                          (last_attempts_ == 1 ? " attempt" : " attempts"));
-}
-
-namespace {
-class RealSleeper final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds d) override {
-    if (d.count() > 0) std::this_thread::sleep_for(d);
-  }
-};
-}  // namespace
-
-Sleeper& realSleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
 }
 
 }  // namespace ht::aws

@@ -16,14 +16,6 @@
 
 namespace ht::aws {
 
-// Waits between retries; tests replace it so that they need no sleeps.
-class Sleeper {
- public:
-  virtual ~Sleeper() = default;
-  virtual void sleepFor(std::chrono::milliseconds d) = 0;
-};
-Sleeper& realSleeper();
-
 
 struct RetryPolicy {
   int max_attempts = 5;      // first try included
@@ -56,8 +48,9 @@ bool isRetryable(const AwsError& error);
 
 class AwsClient {
  public:
+  // The clock signs each attempt and waits out the backoff between attempts.
   AwsClient(net::HttpTransport& transport, CredentialsProvider& credentials, const Clock& clock,
-            Sleeper& sleeper, RandomSource& random, RetryPolicy policy = {});
+            RandomSource& random, RetryPolicy policy = {});
 
   // Returns the 2xx response; any other final outcome is a non-OK Status whose message names the
   // service, the AWS error code and message. lastError() then holds the parsed error.
@@ -69,7 +62,6 @@ class AwsClient {
   net::HttpTransport& transport_;
   CredentialsProvider& credentials_;
   const Clock& clock_;
-  Sleeper& sleeper_;
   RandomSource& random_;
   RetryPolicy policy_;
   AwsError last_error_;

@@ -34,15 +34,14 @@ Result<std::unique_ptr<AwsSession>> AwsSession::create(const config::AwsOptions&
                             const Credentials& source,
                             const AssumeRoleRequest& request) -> Result<Credentials> {
     auto source_provider = makeStaticCredentials(source);
-    AwsClient client(*raw->transport_, *source_provider, clock, realSleeper(), *raw->random_,
-                     retry);
+    AwsClient client(*raw->transport_, *source_provider, clock, *raw->random_, retry);
     StsClient sts(client, raw->endpoints_->endpoint("STS"), raw->endpoints_->region());
     return sts.assumeRole(request);
   };
   HT_ASSIGN_OR_RETURN(s->credentials_, makeDefaultChain(chain, env, assume, clock));
 
-  s->client_ = std::make_unique<AwsClient>(*s->transport_, *s->credentials_, clock, realSleeper(),
-                                           *s->random_, retry);
+  s->client_ =
+      std::make_unique<AwsClient>(*s->transport_, *s->credentials_, clock, *s->random_, retry);
   s->iam_ = std::make_unique<IamClient>(*s->client_, s->endpoints_->endpoint("IAM"));
   s->sts_ = std::make_unique<StsClient>(*s->client_, s->endpoints_->endpoint("STS"),
                                         s->endpoints_->region());

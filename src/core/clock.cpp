@@ -1,12 +1,33 @@
 #include "core/clock.h"
 
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 namespace ht {
 
 TimePoint SystemClock::now() const {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+SteadyTime SystemClock::steadyNow() const { return std::chrono::steady_clock::now(); }
+
+bool SystemClock::waitFor(std::chrono::nanoseconds d, std::stop_token stop) const {
+  if (stop.stop_requested()) return false;
+  if (d <= std::chrono::nanoseconds::zero()) return true;
+  if (!stop.stop_possible()) {
+    std::this_thread::sleep_for(d);
+    return true;
+  }
+  // Nothing but the stop request notifies this condition variable (condition_variable_any
+  // registers a stop callback that does), so the wait ends at the deadline or at the stop.
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  cv.wait_for(lock, stop, d, [] { return false; });
+  return !stop.stop_requested();
 }
 
 const SystemClock& SystemClock::instance() {

@@ -24,7 +24,7 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 
 PushServer::PushServer(const config::PushSourceOptions& options, PushCredentials credentials,
                        Pipeline& pipeline, ObjectReader* reader, SnsVerifier& sns,
-                       HealthTracker& health, UrlGetter subscribe_getter,
+                       HealthTracker& health, const Clock& clock, UrlGetter subscribe_getter,
                        std::vector<std::string> sns_extra_hosts)
     : options_(options),
       credentials_(std::move(credentials)),
@@ -32,6 +32,7 @@ PushServer::PushServer(const config::PushSourceOptions& options, PushCredentials
       reader_(reader),
       sns_(sns),
       health_(health),
+      clock_(clock),
       subscribe_getter_(std::move(subscribe_getter)),
       sns_extra_hosts_(std::move(sns_extra_hosts)) {}
 
@@ -313,9 +314,8 @@ Status PushServer::start() {
   });
   // The library's stop() does nothing until the thread has entered its accept loop; a stop()
   // before that (a later start-up step failed) was lost, and the join in stop() hung for ever.
-  while (!server_->is_running() && !*returned) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // The library says nothing when it gets there, so this checks every millisecond.
+  while (!server_->is_running() && !*returned) clock_.sleepFor(std::chrono::milliseconds(1));
   log::info("push: listening on " + host + ":" + std::to_string(port_));
   return Status::ok();
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "config/options.h"
+#include "core/clock.h"
 #include "live/pipeline.h"
 #include "live/sns.h"
 #include "live/sources.h"
@@ -36,7 +37,8 @@ class PushServer {
   // reader may be nullptr (no S3 access configured): a pushed CloudTrail notice is then a 503.
   PushServer(const config::PushSourceOptions& options, PushCredentials credentials,
              Pipeline& pipeline, ObjectReader* reader, SnsVerifier& sns, HealthTracker& health,
-             UrlGetter subscribe_getter, std::vector<std::string> sns_extra_hosts = {});
+             const Clock& clock, UrlGetter subscribe_getter,
+             std::vector<std::string> sns_extra_hosts = {});
   ~PushServer();
 
   // Binds options.listen (port 0 = any free port) and starts serving on a thread of its own.
@@ -56,6 +58,7 @@ class PushServer {
   ObjectReader* reader_;
   SnsVerifier& sns_;
   HealthTracker& health_;
+  const Clock& clock_;
   UrlGetter subscribe_getter_;
   std::vector<std::string> sns_extra_hosts_;
   std::unique_ptr<httplib::Server> server_;

@@ -21,7 +21,7 @@ Status Service::run(const std::function<bool()>& should_stop) {
   }
   if (failure.isOk()) {
     log::info("serve: running (" + std::to_string(steps_.size()) + " steps)");
-    while (!should_stop()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    while (!should_stop()) clock_.sleepFor(kStopCheck);
     log::info("serve: stopping");
   }
   for (size_t i = started; i-- > 0;) {
@@ -32,8 +32,12 @@ Status Service::run(const std::function<bool()>& should_stop) {
 }
 
 PollLoop::PollLoop(std::string name, std::function<Status()> poll,
-                   std::chrono::milliseconds interval, HealthTracker* health)
-    : name_(std::move(name)), poll_(std::move(poll)), interval_(interval), health_(health) {}
+                   std::chrono::milliseconds interval, HealthTracker* health, const Clock& clock)
+    : name_(std::move(name)),
+      poll_(std::move(poll)),
+      interval_(interval),
+      health_(health),
+      clock_(clock) {}
 
 PollLoop::~PollLoop() {
   requestStop();
@@ -45,11 +49,8 @@ void PollLoop::start() {
 }
 
 void PollLoop::requestStop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
+  stop_ = true;
+  stop_source_.request_stop();
 }
 
 void PollLoop::join() {
@@ -67,8 +68,7 @@ void PollLoop::loop() {
     // After a failure, a pause even for a loop that normally goes straight on (a long poll that
     // fails at once must not spin).
     auto wait = st.isOk() ? interval_ : std::max(interval_, kErrorPause);
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, wait, [this] { return stop_.load(); });
+    if (!clock_.waitFor(wait, stop_source_.get_token())) break;
   }
 }
 

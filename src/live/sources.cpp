@@ -343,36 +343,30 @@ Status S3Source::pollPrefix(const std::string& prefix) {
 
 VisibilityKeeper::VisibilityKeeper(aws::SqsClient* client, std::string queue_url,
                                    std::string receipt_handle, int timeout_seconds,
-                                   HealthTracker& health)
+                                   HealthTracker& health, const Clock& clock)
     : client_(client),
       queue_url_(std::move(queue_url)),
       receipt_handle_(std::move(receipt_handle)),
       timeout_seconds_(timeout_seconds),
-      health_(health) {
+      health_(health),
+      clock_(clock) {
   if (client_ == nullptr) return;
-  thread_ = std::thread([this] {
+  thread_ = std::thread([this, done = done_.get_token()] {
     // A third of the timeout: two extensions can fail before the message reappears.
     auto every = std::chrono::milliseconds(timeout_seconds_ * 1000 / 3);
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, every, [this] { return done_; })) {
-      lock.unlock();
+    while (clock_.waitFor(every, done)) {
       Status st = client_->changeVisibility(queue_url_, receipt_handle_, timeout_seconds_);
       if (st.isOk()) {
         ++extensions_;
       } else {
         health_.error("extending visibility: " + st.message());
       }
-      lock.lock();
     }
   });
 }
 
 VisibilityKeeper::~VisibilityKeeper() {
-  {
-    std::lock_guard lock(mu_);
-    done_ = true;
-  }
-  cv_.notify_all();
+  done_.request_stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -428,7 +422,7 @@ Status SqsSource::pollOnce() {
       // it could lapse (on a thread of its own, with a client of its own), so that no other
       // consumer starts on it meanwhile.
       VisibilityKeeper keeper(heartbeat_, options_.queue_url, m.receipt_handle,
-                              options_.visibility_timeout_seconds, health_);
+                              options_.visibility_timeout_seconds, health_, clock_);
       for (const auto& o : notice->objects) {
         ObjectReader::Outcome outcome = reader_.read(o.bucket, o.key, health_);
         if (outcome == ObjectReader::Outcome::kFailed) done = false;

@@ -5,10 +5,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -99,12 +99,12 @@ class S3Source {
 };
 
 // Keeps one SQS message invisible to other consumers while it is in hand: every third of the
-// visibility timeout, ChangeMessageVisibility from a thread of its own. The client must be one
-// no other thread uses (AwsClient keeps per-call state); nullptr keeps nothing.
+// visibility timeout on the clock, ChangeMessageVisibility from a thread of its own. The client
+// must be one no other thread uses (AwsClient keeps per-call state); nullptr keeps nothing.
 class VisibilityKeeper {
  public:
   VisibilityKeeper(aws::SqsClient* client, std::string queue_url, std::string receipt_handle,
-                   int timeout_seconds, HealthTracker& health);
+                   int timeout_seconds, HealthTracker& health, const Clock& clock);
   ~VisibilityKeeper();
   VisibilityKeeper(const VisibilityKeeper&) = delete;
   VisibilityKeeper& operator=(const VisibilityKeeper&) = delete;
@@ -116,9 +116,8 @@ class VisibilityKeeper {
   std::string receipt_handle_;
   int timeout_seconds_;
   HealthTracker& health_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
+  const Clock& clock_;
+  std::stop_source done_;  // the message is let go: ends the wait at once
   std::atomic<int> extensions_{0};
   std::thread thread_;
 };

@@ -55,5 +55,4 @@ class HttpTransport {
 // libcurl; honours http_proxy/https_proxy/no_proxy as curl does.
 std::unique_ptr<HttpTransport> makeCurlTransport(const HttpOptions& options);
 
-
 }  // namespace ht::net

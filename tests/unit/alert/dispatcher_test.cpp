@@ -1,21 +1,25 @@
 // The alert dispatcher over a real SQLite file and real HTTP receivers on loopback: signed
 // delivery, retries with Retry-After, per-incident order, dead letters, isolation of a slow
-// output, private-address refusal and exactly-once delivery across a restart.
+// output, private-address refusal and exactly-once delivery across a restart. Then
+// Delivery::drain, which waits for retries on its clock (a test::ManualClock: no real waiting).
 #include "alert/dispatcher.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <map>
 #include <mutex>
 
+#include "alert/delivery.h"
 #include "alert/outputs/webhook.h"
 #include "config/options.h"
 #include "core/strings.h"
 #include "store/locked_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_server.h"
+#include "support/manual_clock.h"
 #include "support/test_support.h"
 #include "tokens/registry.h"
 #include "tokens/secret_vault.h"
@@ -506,6 +510,120 @@ TEST_F(DispatchTest, RestartDeliversEachExactlyOnce) {
   std::lock_guard lock(mu);
   EXPECT_EQ(accepted.size(), 3u);
   for (const auto& [id, n] : accepted) EXPECT_EQ(n, 1) << id;
+}
+
+// ---- Delivery::drain ----
+
+class DeliveryDrainTest : public DispatchTest {
+ protected:
+  // A delivery with one webhook output, "hook", pointed at `server`, waiting on `clock`.
+  std::unique_ptr<Delivery> delivery(const Server& server, const Clock& clock) {
+    config::AlertsOptions options;
+    config::OutputOptions o;
+    o.name = "hook";
+    o.type = "webhook";
+    o.url = server.url() + "/hook";
+    o.allow_private = true;
+    o.timeout_ms = 5000;
+    options.outputs.push_back(o);
+    auto d = Delivery::create(*locked_, clock, options,
+                              [](const std::string&) -> std::optional<std::string> { return {}; });
+    EXPECT_TRUE(d.hasValue()) << d.status().toString();
+    return d.hasValue() ? std::move(d).value() : nullptr;
+  }
+  DrainSummary drain(Delivery& d, std::chrono::milliseconds limit, std::stop_token stop = {}) {
+    auto r = d.drain(limit, std::move(stop));
+    EXPECT_TRUE(r.hasValue()) << r.status().toString();
+    return r.hasValue() ? *r : DrainSummary{};
+  }
+
+  // Starts where the fixture's FixedClock (which dates the notifications) stands.
+  test::ManualClock manual_{at("2026-11-28T12:00:00Z")};
+};
+
+// A retry due within the limit is waited for on the clock and delivered: two minutes of
+// Retry-After pass in no real time.
+TEST_F(DeliveryDrainTest, WaitsOnTheClockForARetryDueWithinTheLimit) {
+  Server server;
+  server.enqueue({503, {{"Retry-After", "120"}}, "down"});
+  server.enqueue({200, {}, "ok"});
+  auto d = delivery(server, manual_);
+  ASSERT_TRUE(d);
+  auto ids = notify(kInc, {{"hook", "new"}});
+  ASSERT_EQ(ids.size(), 1u);
+
+  const auto real0 = std::chrono::steady_clock::now();
+  DrainSummary s = drain(*d, std::chrono::minutes(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - real0, seconds(60)) << "waited in real time";
+  EXPECT_EQ(s.totals.retried, 1);
+  EXPECT_EQ(s.totals.delivered, 1);
+  EXPECT_EQ(s.still_pending, 0u);
+  EXPECT_EQ(manual_.waits(), (std::vector<std::chrono::nanoseconds>{seconds(120)}));
+  EXPECT_EQ(server.requestCount(), 2u);
+  store::OutboxItem sent = item(ids[0]);
+  EXPECT_EQ(sent.state, "sent");
+  ASSERT_TRUE(sent.sent_at.has_value());
+  EXPECT_EQ(*sent.sent_at, at("2026-11-28T12:02:00Z"));
+}
+
+// A retry due after the limit is left for serve or `alert flush`, and drain does not wait for it.
+TEST_F(DeliveryDrainTest, LeavesARetryDueAfterTheLimitPendingWithoutWaiting) {
+  Server server;
+  server.enqueue({503, {{"Retry-After", "120"}}, "down"});
+  auto d = delivery(server, manual_);
+  ASSERT_TRUE(d);
+  auto ids = notify(kInc, {{"hook", "new"}});
+  ASSERT_EQ(ids.size(), 1u);
+
+  DrainSummary s = drain(*d, std::chrono::minutes(1));
+  EXPECT_EQ(s.totals.retried, 1);
+  EXPECT_EQ(s.totals.delivered, 0);
+  EXPECT_EQ(s.still_pending, 1u);
+  EXPECT_TRUE(manual_.waits().empty());
+  EXPECT_EQ(server.requestCount(), 1u);
+  EXPECT_EQ(item(ids[0]).next_attempt_at, at("2026-11-28T12:02:00Z"));
+}
+
+// A date that stands still while waits take real time, and that says when a wait has begun.
+class SignallingClock final : public Clock {
+ public:
+  explicit SignallingClock(TimePoint date) : date_(date) {}
+  TimePoint now() const override { return date_.now(); }
+  SteadyTime steadyNow() const override { return date_.steadyNow(); }
+  bool waitFor(std::chrono::nanoseconds d, std::stop_token stop) const override {
+    std::call_once(once_, [this] { waiting_.set_value(); });
+    return date_.waitFor(d, std::move(stop));
+  }
+  std::future<void> waiting() { return waiting_.get_future(); }
+
+ private:
+  FixedClock date_;
+  mutable std::once_flag once_;
+  mutable std::promise<void> waiting_;
+};
+
+// A stop ends a drain's wait at once instead of after the two minutes it was waiting out.
+TEST_F(DeliveryDrainTest, AStopEndsTheWaitAtOnce) {
+  Server server;
+  server.enqueue({503, {{"Retry-After", "120"}}, "down"});
+  SignallingClock clock(at("2026-11-28T12:00:00Z"));
+  auto d = delivery(server, clock);
+  ASSERT_TRUE(d);
+  notify(kInc, {{"hook", "new"}});
+
+  std::stop_source stop;
+  std::future<void> waiting = clock.waiting();
+  auto drained = std::async(std::launch::async,
+                            [&] { return drain(*d, std::chrono::minutes(5), stop.get_token()); });
+  ASSERT_EQ(waiting.wait_for(seconds(30)), std::future_status::ready) << "drain never waited";
+  const auto t0 = std::chrono::steady_clock::now();
+  stop.request_stop();
+  ASSERT_EQ(drained.wait_for(seconds(30)), std::future_status::ready) << "the stop was not seen";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(30));
+  DrainSummary s = drained.get();
+  EXPECT_EQ(s.totals.retried, 1);
+  EXPECT_EQ(s.still_pending, 1u);
+  EXPECT_EQ(server.requestCount(), 1u);
 }
 
 TEST(DispatchNextDelay, StaysWithinJitterBoundsAndHonoursRetryAfter) {

@@ -1,5 +1,5 @@
 // AwsClient against the scripted server over real HTTP: retries, backoff, Retry-After, error
-// mapping, re-signing. No real sleeps: a recording Sleeper advances a FixedClock instead.
+// mapping, re-signing. No real sleeps: the client waits on a recording clock that moves on instead.
 #include "aws/aws_client.h"
 
 #include <gtest/gtest.h>
@@ -19,19 +19,27 @@ constexpr char kKeyId[] = "AKIAIOSFODNN7EXAMPLE";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 constexpr char kToken[] = "FwoGZXIvYXdzEXAMPLESESSIONTOKENvalue0123456789";
 
-// Records each wait and moves the clock on by it (rounded up to a second, plus one), so that
+// Records each wait and moves the date on by it (rounded up to a second, plus one), so that
 // the next attempt is signed at a visibly later time.
-class RecordingSleeper final : public Sleeper {
+class RecordingClock final : public Clock {
  public:
-  explicit RecordingSleeper(FixedClock* clock) : clock_(clock) {}
-  void sleepFor(std::chrono::milliseconds d) override {
-    delays.push_back(d);
-    clock_->advance(std::chrono::seconds((d.count() + 999) / 1000 + 1));
+  explicit RecordingClock(TimePoint start) : date_(start) {}
+  TimePoint now() const override { return date_.now(); }
+  SteadyTime steadyNow() const override { return SteadyTime() + steady_; }
+  bool waitFor(std::chrono::nanoseconds d, std::stop_token stop) const override {
+    if (stop.stop_requested()) return false;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+    delays.push_back(ms);
+    steady_ += d;
+    date_.advance(std::chrono::seconds((ms.count() + 999) / 1000 + 1));
+    return true;
   }
-  std::vector<std::chrono::milliseconds> delays;
+  // Written by the client's thread only (the test's own).
+  mutable std::vector<std::chrono::milliseconds> delays;
 
  private:
-  FixedClock* clock_;
+  mutable FixedClock date_;
+  mutable std::chrono::nanoseconds steady_{0};
 };
 
 class FailingCredentials final : public CredentialsProvider {
@@ -56,7 +64,6 @@ class AwsClientTest : public ::testing::Test {
       : transport_(net::makeCurlTransport(options())),
         credentials_(makeStaticCredentials(testCredentials())),
         clock_(fromUnixSeconds(1767225600)),  // 2026-01-01T00:00:00Z
-        sleeper_(&clock_),
         random_(42) {}
 
   static net::HttpOptions options() {
@@ -74,7 +81,7 @@ class AwsClientTest : public ::testing::Test {
   }
 
   AwsClient client(RetryPolicy policy = {}) {
-    return AwsClient(*transport_, *credentials_, clock_, sleeper_, random_, policy);
+    return AwsClient(*transport_, *credentials_, clock_, random_, policy);
   }
 
   ServiceRequest iamRequest() {
@@ -91,8 +98,7 @@ class AwsClientTest : public ::testing::Test {
   ScriptedHttpServer server_;
   std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
-  FixedClock clock_;
-  RecordingSleeper sleeper_;
+  RecordingClock clock_;
   SeededRandomSource random_;
 };
 
@@ -129,7 +135,7 @@ TEST_F(AwsClientTest, SuccessIsSignedAndReturnedAtOnce) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, "<GetUserResponse/>");
   EXPECT_EQ(c.lastAttempts(), 1);
-  EXPECT_TRUE(sleeper_.delays.empty());
+  EXPECT_TRUE(clock_.delays.empty());
 
   auto seen = server_.requests();
   ASSERT_EQ(seen.size(), 1u);
@@ -175,8 +181,8 @@ TEST_F(AwsClientTest, RetriesA503ThenSucceeds) {
   ASSERT_TRUE(res) << res.status().toString();
   EXPECT_EQ(res->body, "<ok/>");
   EXPECT_EQ(c.lastAttempts(), 2);
-  ASSERT_EQ(sleeper_.delays.size(), 1u);
-  EXPECT_LE(sleeper_.delays[0].count(), 100);  // first retry: [0, base]
+  ASSERT_EQ(clock_.delays.size(), 1u);
+  EXPECT_LE(clock_.delays[0].count(), 100);  // first retry: [0, base]
   EXPECT_EQ(server_.requestCount(), 2u);
 }
 
@@ -188,7 +194,7 @@ TEST_F(AwsClientTest, RetriesThrottlingIn400ThenSucceeds) {
   auto res = c.call(iamRequest());
   ASSERT_TRUE(res) << res.status().toString();
   EXPECT_EQ(c.lastAttempts(), 3);
-  EXPECT_EQ(sleeper_.delays.size(), 2u);
+  EXPECT_EQ(clock_.delays.size(), 2u);
 }
 
 TEST_F(AwsClientTest, TransportErrorsAreRetried) {
@@ -209,9 +215,9 @@ TEST_F(AwsClientTest, RetryAfterIsTheMinimumWait) {
   AwsClient c = client();
   auto res = c.call(iamRequest());
   ASSERT_TRUE(res) << res.status().toString();
-  ASSERT_EQ(sleeper_.delays.size(), 2u);
-  EXPECT_EQ(sleeper_.delays[0].count(), 3000);
-  EXPECT_EQ(sleeper_.delays[1].count(), 20000);
+  ASSERT_EQ(clock_.delays.size(), 2u);
+  EXPECT_EQ(clock_.delays[0].count(), 3000);
+  EXPECT_EQ(clock_.delays[1].count(), 20000);
 }
 
 TEST_F(AwsClientTest, BackoffIsFullJitterUnderACappedExponential) {
@@ -223,13 +229,13 @@ TEST_F(AwsClientTest, BackoffIsFullJitterUnderACappedExponential) {
   AwsClient c = client(policy);
   auto res = c.call(iamRequest());
   ASSERT_FALSE(res);
-  ASSERT_EQ(sleeper_.delays.size(), 11u);
+  ASSERT_EQ(clock_.delays.size(), 11u);
   std::set<int64_t> distinct;
-  for (size_t i = 0; i < sleeper_.delays.size(); ++i) {
+  for (size_t i = 0; i < clock_.delays.size(); ++i) {
     int64_t cap = std::min<int64_t>(2000, int64_t{100} << i);
-    EXPECT_GE(sleeper_.delays[i].count(), 0);
-    EXPECT_LE(sleeper_.delays[i].count(), cap) << "retry " << i;
-    distinct.insert(sleeper_.delays[i].count());
+    EXPECT_GE(clock_.delays[i].count(), 0);
+    EXPECT_LE(clock_.delays[i].count(), cap) << "retry " << i;
+    distinct.insert(clock_.delays[i].count());
   }
   EXPECT_GT(distinct.size(), 3u);  // jittered, not a fixed schedule
 }
@@ -247,7 +253,7 @@ TEST_F(AwsClientTest, AccessDeniedReturnsAtOnce) {
             "IAM: AccessDenied: User: arn:aws:iam::123456789012:user/x is not authorized to "
             "perform: iam:GetUser (HTTP 403, request id rid-9)");
   EXPECT_EQ(c.lastAttempts(), 1);
-  EXPECT_TRUE(sleeper_.delays.empty());
+  EXPECT_TRUE(clock_.delays.empty());
   EXPECT_EQ(c.lastError().http_status, 403);
   EXPECT_EQ(c.lastError().code, "AccessDenied");
   EXPECT_EQ(c.lastError().request_id, "rid-9");
@@ -311,7 +317,7 @@ TEST_F(AwsClientTest, RetriesExhaustedIsIoErrorSayingHowManyAttempts) {
             "IAM: Throttling: Rate exceeded (HTTP 400, request id rid-last); gave up after 5 "
             "attempts");
   EXPECT_EQ(c.lastAttempts(), 5);
-  EXPECT_EQ(sleeper_.delays.size(), 4u);  // no wait after the last attempt
+  EXPECT_EQ(clock_.delays.size(), 4u);  // no wait after the last attempt
   EXPECT_EQ(server_.requestCount(), 5u);
   EXPECT_EQ(c.lastError().code, "Throttling");
 }
@@ -388,7 +394,7 @@ TEST_F(AwsClientTest, NoSecretInErrorMessages) {
 
 TEST_F(AwsClientTest, CredentialFailuresStopBeforeSending) {
   FailingCredentials failing;
-  AwsClient c(*transport_, failing, clock_, sleeper_, random_);
+  AwsClient c(*transport_, failing, clock_, random_);
   auto res = c.call(iamRequest());
   ASSERT_FALSE(res);
   EXPECT_EQ(res.status().code(), StatusCode::kNotFound);
@@ -406,15 +412,6 @@ TEST_F(AwsClientTest, LastErrorIsClearedBySuccess) {
   ASSERT_TRUE(c.call(iamRequest()));
   EXPECT_TRUE(c.lastError().code.empty());
   EXPECT_EQ(c.lastError().http_status, 0);
-}
-
-TEST(RealSleeperTest, WaitsAtLeastTheDelayAndNotForZero) {
-  auto t0 = std::chrono::steady_clock::now();
-  realSleeper().sleepFor(std::chrono::milliseconds(0));
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
-  t0 = std::chrono::steady_clock::now();
-  realSleeper().sleepFor(std::chrono::milliseconds(20));
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(20));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "aws/xml.h"
 #include "core/strings.h"
 #include "support/http_server.h"
+#include "support/manual_clock.h"
 #include "unit/aws/xml_corpus.h"
 
 namespace ht::aws {
@@ -17,11 +18,6 @@ namespace {
 using test::ScriptedHttpServer;
 using Response = ScriptedHttpServer::Response;
 using Params = std::vector<std::pair<std::string, std::string>>;
-
-class NoSleep final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds) override {}
-};
 
 // A recorded document, or a failure that names the missing file.
 std::string recorded(const std::string& rel) {
@@ -42,7 +38,7 @@ class IamClientTest : public ::testing::Test {
         credentials_(makeStaticCredentials(credentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(7),
-        aws_(*transport_, *credentials_, clock_, sleeper_, random_, RetryPolicy{2, 1, 1}),
+        aws_(*transport_, *credentials_, clock_, random_, RetryPolicy{2, 1, 1}),
         iam_(aws_, server_.url() + "/"),
         sts_(aws_, server_.url(), "eu-west-1") {}
 
@@ -82,8 +78,7 @@ class IamClientTest : public ::testing::Test {
   ScriptedHttpServer server_;
   std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
-  FixedClock clock_;
-  NoSleep sleeper_;
+  test::ManualClock clock_;  // retries wait on it without sleeping
   SeededRandomSource random_;
   AwsClient aws_;
   IamClient iam_;

@@ -10,6 +10,7 @@
 #include "aws/xml.h"
 #include "core/strings.h"
 #include "support/http_server.h"
+#include "support/manual_clock.h"
 #include "unit/aws/xml_corpus.h"
 
 namespace ht::aws {
@@ -17,11 +18,6 @@ namespace {
 
 using test::ScriptedHttpServer;
 using Response = ScriptedHttpServer::Response;
-
-class NoSleep final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds) override {}
-};
 
 std::map<std::string, std::string> queryOf(const std::string& query) {
   std::map<std::string, std::string> out;
@@ -56,7 +52,7 @@ class S3ClientTest : public ::testing::Test {
         credentials_(makeStaticCredentials(credentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(3),
-        aws_(*transport_, *credentials_, clock_, sleeper_, random_, RetryPolicy{2, 1, 1}),
+        aws_(*transport_, *credentials_, clock_, random_, RetryPolicy{2, 1, 1}),
         s3_(aws_, server_.url(), "eu-central-1", /*custom_endpoint=*/true) {}
 
   static Credentials credentials() {
@@ -69,8 +65,7 @@ class S3ClientTest : public ::testing::Test {
   ScriptedHttpServer server_;
   std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
-  FixedClock clock_;
-  NoSleep sleeper_;
+  test::ManualClock clock_;  // retries wait on it without sleeping
   SeededRandomSource random_;
   AwsClient aws_;
   S3Client s3_;

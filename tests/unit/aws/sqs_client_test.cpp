@@ -12,6 +12,7 @@
 #include "aws/xml.h"
 #include "core/strings.h"
 #include "support/http_server.h"
+#include "support/manual_clock.h"
 #include "support/moto_server.h"
 #include "support/test_support.h"
 
@@ -145,11 +146,6 @@ TEST(SqsParseTest, WrongRootOrBrokenXmlIsCorruption) {
 
 // ---- Requests, against the scripted server ----
 
-class NoSleep final : public Sleeper {
- public:
-  void sleepFor(std::chrono::milliseconds) override {}
-};
-
 Credentials testCredentials() {
   Credentials c;
   c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
@@ -164,7 +160,7 @@ class SqsClientTest : public ::testing::Test {
         credentials_(makeStaticCredentials(testCredentials())),
         clock_(fromUnixSeconds(1767225600)),
         random_(7),
-        aws_(*transport_, *credentials_, clock_, sleeper_, random_, RetryPolicy{2, 1, 1}),
+        aws_(*transport_, *credentials_, clock_, random_, RetryPolicy{2, 1, 1}),
         sqs_(aws_, server_.url(), "eu-west-1", true) {}
 
   static net::HttpOptions httpOptions() {
@@ -181,8 +177,7 @@ class SqsClientTest : public ::testing::Test {
   test::ScriptedHttpServer server_;
   std::unique_ptr<net::HttpTransport> transport_;
   std::unique_ptr<CredentialsProvider> credentials_;
-  FixedClock clock_;
-  NoSleep sleeper_;
+  test::ManualClock clock_;  // retries wait on it without sleeping
   SeededRandomSource random_;
   AwsClient aws_;
   SqsClient sqs_;
@@ -305,8 +300,8 @@ class SqsMotoTest : public test::MotoTest {
     c.access_key_id = env().at("AWS_ACCESS_KEY_ID");
     c.secret_access_key = SecretString(env().at("AWS_SECRET_ACCESS_KEY"));
     credentials_ = makeStaticCredentials(c);
-    aws_ = std::make_unique<AwsClient>(*transport_, *credentials_, SystemClock::instance(),
-                                       realSleeper(), random_, RetryPolicy{2, 10, 100});
+    aws_ = std::make_unique<AwsClient>(*transport_, *credentials_, SystemClock::instance(), random_,
+                                       RetryPolicy{2, 10, 100});
     sqs_ = std::make_unique<SqsClient>(*aws_, moto_->endpoint(), "us-east-1", true);
   }
   static const std::map<std::string, std::string>& env() { return test::fakeAwsEnv(); }

@@ -250,7 +250,7 @@ class PushTest : public ::testing::Test {
   void start(ObjectReader* reader = nullptr, std::vector<std::string> extra_hosts = {}) {
     if (!sns_) verifier({}, kNow);
     server_ = std::make_unique<PushServer>(
-        options_, creds_, *pipeline_, reader, *sns_, *health_,
+        options_, creds_, *pipeline_, reader, *sns_, *health_, SystemClock::instance(),
         [this](const std::string& url) -> Result<std::string> {
           std::lock_guard lock(mu_);
           visited_.push_back(url);
@@ -560,7 +560,7 @@ TEST_F(PushLimitsTest, StopRightAfterStartNeverHangs) {
   verifier({}, kNow);
   for (int i = 0; i < 50; ++i) {
     auto s = std::make_unique<PushServer>(options_, creds_, *pipeline_, nullptr, *sns_, *health_,
-                                          nullptr);
+                                          SystemClock::instance(), nullptr);
     ASSERT_TRUE(s->start().isOk());
     int p = s->port();
     std::promise<void> done;
@@ -583,7 +583,8 @@ TEST_F(PushLimitsTest, BadListenAddressIsAnError) {
   for (const char* listen : {"nonsense", "127.0.0.1:notaport", "127.0.0.1:"}) {
     options_.listen = listen;
     verifier({}, kNow);
-    PushServer s(options_, creds_, *pipeline_, nullptr, *sns_, *health_, nullptr);
+    PushServer s(options_, creds_, *pipeline_, nullptr, *sns_, *health_, SystemClock::instance(),
+                 nullptr);
     Status st = Status::ok();
     EXPECT_NO_THROW(st = s.start()) << listen;
     EXPECT_FALSE(st.isOk()) << listen;
@@ -592,7 +593,8 @@ TEST_F(PushLimitsTest, BadListenAddressIsAnError) {
   options_.listen = "127.0.0.1:0";
   start();
   options_.listen = "127.0.0.1:" + std::to_string(port());
-  PushServer second(options_, creds_, *pipeline_, nullptr, *sns_, *health_, nullptr);
+  PushServer second(options_, creds_, *pipeline_, nullptr, *sns_, *health_, SystemClock::instance(),
+                    nullptr);
   Status st = second.start();
   EXPECT_FALSE(st.isOk());
   EXPECT_EQ(request(port(), "GET", "/healthz", "").status, 200);

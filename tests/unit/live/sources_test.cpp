@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -22,6 +23,8 @@
 #include "aws/session.h"
 #include "core/secret.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/http_server.h"
+#include "support/manual_clock.h"
 #include "support/moto_server.h"
 #include "support/test_support.h"
 #include "tokens/registry.h"
@@ -402,8 +405,8 @@ class LiveMotoTest : public test::MotoTest {
     c.access_key_id = kEnv.at("AWS_ACCESS_KEY_ID");
     c.secret_access_key = SecretString(kEnv.at("AWS_SECRET_ACCESS_KEY"));
     credentials_ = aws::makeStaticCredentials(c);
-    aws::AwsClient client(*transport_, *credentials_, SystemClock::instance(), aws::realSleeper(),
-                          random_, aws::RetryPolicy{2, 10, 100});
+    aws::AwsClient client(*transport_, *credentials_, SystemClock::instance(), random_,
+                          aws::RetryPolicy{2, 10, 100});
     aws::ServiceRequest req;
     req.service = "s3";
     req.region = "us-east-1";
@@ -1117,8 +1120,9 @@ TEST_F(LiveSqsTest, VisibilityKeeperHoldsASlowMessage) {
   HealthTracker& health = *process->health;
   req.wait_seconds = 0;
   {
+    // The emulator's visibility timeout runs in real time, so the keeper must too.
     VisibilityKeeper keeper(&heartbeat_session->sqs(), queue_url_, (*got)[0].receipt_handle, 2,
-                            health);
+                            health, SystemClock::instance());
     // Twice the timeout later, the message is still hidden: the keeper extended it.
     std::this_thread::sleep_for(std::chrono::milliseconds(4200));
     auto meanwhile = session_->sqs().receiveMessages(queue_url_, req);
@@ -1131,6 +1135,106 @@ TEST_F(LiveSqsTest, VisibilityKeeperHoldsASlowMessage) {
   auto after = session_->sqs().receiveMessages(queue_url_, req);
   ASSERT_TRUE(after.hasValue());
   EXPECT_EQ(after->size(), 1u) << "let go without a delete, it comes back";
+}
+
+// The keeper's pace, on a test::ManualClock against a scripted SQS endpoint (no emulator, no
+// real waiting): ChangeMessageVisibility with the handle and the full timeout every third of
+// the timeout of clock time, a failed extension counted in the source's health and the next one
+// tried all the same.
+class VisibilityKeeperTest : public ::testing::Test {
+ protected:
+  VisibilityKeeperTest()
+      : store_(std::move(store::openSqliteStore(dir_.file("h.db"), {})).value()),
+        transport_(net::makeCurlTransport(net::HttpOptions{})),
+        credentials_(aws::makeStaticCredentials(credentials())),
+        aws_(*transport_, *credentials_, client_clock_, random_, aws::RetryPolicy{1, 1, 1}),
+        sqs_(aws_, server_.url(), "eu-west-1", true),
+        health_(*store_, "sqs:trail-events", "sqs", keeper_clock_) {}
+  static aws::Credentials credentials() {
+    aws::Credentials c;
+    c.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+    c.secret_access_key = SecretString("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    return c;
+  }
+
+  const std::string queue_ = "https://sqs.eu-west-1.amazonaws.com/123456789012/trail-events";
+  test::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  test::ScriptedHttpServer server_;
+  std::unique_ptr<net::HttpTransport> transport_;
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  test::ManualClock client_clock_;  // signs the requests
+  test::ManualClock keeper_clock_;  // only the keeper's thread waits on it
+  SeededRandomSource random_{3};
+  aws::AwsClient aws_;
+  aws::SqsClient sqs_;
+  HealthTracker health_;
+};
+
+TEST_F(VisibilityKeeperTest, ExtendsEveryThirdOfTheTimeoutOnTheClock) {
+  using Server = test::ScriptedHttpServer;
+  std::mutex mu;
+  int calls = 0;
+  std::promise<void> third;
+  std::promise<void> released;
+  std::shared_future<void> release = released.get_future().share();
+  server_.setHandler([&](const Server::Request&) {
+    int n = 0;
+    {
+      std::lock_guard lock(mu);
+      n = ++calls;
+    }
+    if (n == 2) {
+      return Server::Response{400,
+                              {{"Content-Type", "text/xml"}},
+                              "<ErrorResponse><Error><Type>Sender</Type><Code>"
+                              "InvalidParameterValue</Code><Message>try later</Message></Error>"
+                              "</ErrorResponse>"};
+    }
+    if (n == 3) {
+      // Held until the test has looked: the keeper is inside its third extension.
+      third.set_value();
+      release.wait();
+    }
+    return Server::Response{
+        200, {{"Content-Type", "text/xml"}}, "<ChangeMessageVisibilityResponse/>"};
+  });
+  {
+    VisibilityKeeper keeper(&sqs_, queue_, "AQEB+h/2==", 30, health_, keeper_clock_);
+    const bool reached =
+        third.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    if (reached) {
+      EXPECT_EQ(keeper_clock_.elapsed(), std::chrono::seconds(30)) << "three waits of 10 s";
+      EXPECT_EQ(keeper.extensions(), 1) << "the first; the second failed, the third is in hand";
+      EXPECT_EQ(health_.snapshot().errors, 1u);
+      EXPECT_NE(health_.snapshot().last_error.find("extending visibility"), std::string::npos)
+          << health_.snapshot().last_error;
+    }
+    released.set_value();
+    ASSERT_TRUE(reached) << "no third extension";
+  }  // let go: the keeper stops after the extension in hand
+  const auto requests = server_.requests();
+  ASSERT_GE(requests.size(), 3u);
+  // Every wait that ran was a third of the timeout and was followed by one extension.
+  EXPECT_EQ(keeper_clock_.waits(),
+            std::vector<std::chrono::nanoseconds>(requests.size(), std::chrono::seconds(10)));
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.form(), (std::vector<std::pair<std::string, std::string>>{
+                            {"Action", "ChangeMessageVisibility"},
+                            {"Version", "2012-11-05"},
+                            {"QueueUrl", queue_},
+                            {"ReceiptHandle", "AQEB+h/2=="},
+                            {"VisibilityTimeout", "30"}}));
+  }
+}
+
+// On the real clock: letting go of a message ends the keeper's wait at once, long before its
+// first extension was due.
+TEST_F(VisibilityKeeperTest, LettingGoEndsTheWaitAtOnce) {
+  const auto t0 = std::chrono::steady_clock::now();
+  { VisibilityKeeper keeper(&sqs_, queue_, "AQEB+h/2==", 3600, health_, SystemClock::instance()); }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(server_.requestCount(), 0u);
 }
 
 }  // namespace
