@@ -10,11 +10,11 @@
 namespace ht::app {
 
 // Runs until *stop becomes true (SIGTERM, SIGINT), then finishes the object in hand, saves
-// positions and health, and returns.
+// positions and health, and returns. The start-up steps are in app/serve/steps.h.
 Status runServe(Context& ctx, const std::atomic<bool>& stop);
 
 // One JSON object per configured or previously seen source: its counters, times, and the
-// assessment (ok | failing | blind | disabled) with a reason.
+// assessment (ok | failing | blind | disabled) with a reason (live::sourcesReport, as JSON).
 Result<std::vector<nlohmann::json>> sourcesReport(Context& ctx);
 
 }  // namespace ht::app

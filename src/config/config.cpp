@@ -242,6 +242,7 @@ class Loader {
         }
         walkSection(value, path, config);
       } else if (const KeySpec* spec = findKey(path)) {
+        key_lines_[path] = key_line;
         applyKey(*spec, value, key_line, config);
       } else {
         report(key_line, path, unknownKeyMessage(prefix, name));
@@ -332,13 +333,6 @@ class Loader {
       std::string out;
       for (const auto& e : entries) out += (out.empty() ? "" : ", ") + e.name;
       return out.empty() ? std::string("none") : out;
-    };
-    // An entry with a bad value already reported is not checked again: the bad value was not
-    // applied, and "needs X" on top of "X is invalid" would only confuse.
-    auto troubled = [&](const std::string& entry) {
-      return std::any_of(problems_->begin(), problems_->end(), [&](const ConfigProblem& p) {
-        return p.key_path == entry || startsWith(p.key_path, entry + ".");
-      });
     };
     for (const OutputOptions& o : a.outputs) {
       std::string entry = "alerts.outputs." + o.name;
@@ -449,7 +443,47 @@ class Loader {
     }
   }
 
+  // Settings an enabled source cannot run without. Whether the variables they name are set is
+  // checked by serve at start, on the host that runs it (as for the alert outputs' secret_env).
+  // A config that enables no source is valid: the CLI alone needs none.
+  void checkSources(const Config& c) {
+    const SourcesOptions& s = c.sources;
+    if (s.s3.enabled && s.s3.bucket.empty()) {
+      requireKey("sources.s3.bucket", "sources.s3.enabled",
+                 "required when sources.s3.enabled is true (the bucket the trail writes to)");
+    }
+    if (s.sqs.enabled && s.sqs.queue_url.empty()) {
+      requireKey("sources.sqs.queue_url", "sources.sqs.enabled",
+                 "required when sources.sqs.enabled is true (the queue that receives the "
+                 "trail's new-file notices)");
+    }
+    if (s.push.enabled && !s.push.eventbridge_basic_user.empty() &&
+        s.push.eventbridge_basic_password_env.empty()) {
+      requireKey("sources.push.eventbridge_basic_password_env",
+                 "sources.push.eventbridge_basic_user",
+                 "required when sources.push.eventbridge_basic_user is set (the variable that "
+                 "holds the password)");
+    }
+  }
+
  private:
+  // An entry or key with a bad value already reported is not checked again: the bad value was not
+  // applied, and "needs X" on top of "X is invalid" would only confuse.
+  bool troubled(const std::string& path) const {
+    return std::any_of(problems_->begin(), problems_->end(), [&](const ConfigProblem& p) {
+      return p.key_path == path || startsWith(p.key_path, path + ".");
+    });
+  }
+
+  // Reports `key` as missing where the file sets it (to ""), else where it sets `because`, the key
+  // that makes it required.
+  void requireKey(const std::string& key, const std::string& because, const std::string& message) {
+    if (troubled(key)) return;
+    auto it = key_lines_.find(key);
+    if (it == key_lines_.end()) it = key_lines_.find(because);
+    report(it == key_lines_.end() ? 0 : it->second, key, message);
+  }
+
   // Expands ${...} in a scalar and says where the result came from when it differs, so that a bad
   // value pulled from the environment can be traced back to its reference.
   std::optional<std::string> scalarText(const YAML::Node& node, const std::string& key_path,
@@ -591,6 +625,7 @@ class Loader {
   const EnvLookup& env_;
   std::vector<ConfigProblem>* problems_;
   std::map<std::string, int> entry_lines_;  // "alerts.outputs.pager" -> line of its name
+  std::map<std::string, int> key_lines_;    // "sources.s3.bucket" -> line of the key
 };
 
 std::string joinProblems(const std::vector<ConfigProblem>& problems, size_t from) {
@@ -647,6 +682,7 @@ Result<Config> parseConfigCollect(std::string_view yaml_text, const std::string&
     } else if (!documents.empty()) {
       loader.loadDocument(documents.front(), &config);
       loader.checkReferences(config);
+      loader.checkSources(config);
     }
   } catch (const YAML::ParserException& e) {
     // yaml-cpp marks are 0-based; editors count from 1.

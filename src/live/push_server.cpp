@@ -14,6 +14,40 @@
 
 namespace ht::live {
 
+Result<PushCredentials> readPushCredentials(const config::PushSourceOptions& options,
+                                            const config::EnvLookup& env) {
+  auto value = [&](const std::string& name) -> std::optional<std::string> {
+    if (name.empty() || !env) return std::nullopt;
+    std::optional<std::string> v = env(name);
+    if (!v || v->empty()) return std::nullopt;
+    return v;
+  };
+  PushCredentials c;
+  c.api_key_header = options.eventbridge_api_key_header;
+  if (!options.eventbridge_api_key_env.empty()) {
+    std::optional<std::string> key = value(options.eventbridge_api_key_env);
+    if (!key) {
+      return Status::invalidArgument("sources.push.eventbridge_api_key_env names $" +
+                                     options.eventbridge_api_key_env + ", which is not set");
+    }
+    c.api_key = std::move(*key);
+  }
+  c.basic_user = options.eventbridge_basic_user;
+  if (!c.basic_user.empty()) {
+    // Config validation already refuses an empty variable name; a Config built in code could
+    // still have one, and Basic auth must never run with an empty password.
+    const std::string& name = options.eventbridge_basic_password_env;
+    std::optional<std::string> password = value(name);
+    if (!password) {
+      return Status::invalidArgument(
+          "sources.push.eventbridge_basic_user is set but the password variable (" +
+          (name.empty() ? std::string("eventbridge_basic_password_env") : "$" + name) + ") is not");
+    }
+    c.basic_password = std::move(*password);
+  }
+  return c;
+}
+
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   unsigned char da[SHA256_DIGEST_LENGTH];
   unsigned char db[SHA256_DIGEST_LENGTH];

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "config/config.h"
 #include "config/options.h"
 #include "core/clock.h"
 #include "live/pipeline.h"
@@ -28,6 +29,12 @@ struct PushCredentials {
   std::string basic_user;  // "" = Basic auth off
   std::string basic_password;
 };
+
+// The credentials the options name, read from env (a variable set to "" counts as unset). An
+// error names the missing variable: serve refuses to start rather than run Basic auth with an
+// empty password or an API key nobody can send. Names left empty turn that kind of auth off.
+Result<PushCredentials> readPushCredentials(const config::PushSourceOptions& options,
+                                            const config::EnvLookup& env);
 
 // Fetches a URL with GET (SubscribeURL visits); injected so tests need no AWS.
 using UrlGetter = std::function<Result<std::string>(const std::string& url)>;

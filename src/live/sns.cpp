@@ -283,6 +283,11 @@ std::string checkSnsUrl(std::string_view url, bool is_certificate,
   return "";
 }
 
+std::string snsEndpointHost(std::string_view endpoint) {
+  if (auto parts = splitUrl(endpoint)) return std::string(parts->authority);
+  return std::string(endpoint.substr(0, endpoint.find_first_of("/?#")));
+}
+
 std::string snsCertCacheName(std::string_view url) {
   std::string_view host;
   std::string_view path;

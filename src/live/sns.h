@@ -95,6 +95,12 @@ class SnsVerifier {
   uint64_t fetches_ = 0;
 };
 
+// The host[:port] of a configured SNS endpoint ("http://localhost:4566/" -> "localhost:4566"; a
+// value without a scheme is taken as host[:port][/path]): the form allowed_hosts_extra takes, so
+// that an emulator's endpoint (aws.endpoint_url, AWS_ENDPOINT_URL_SNS) is trusted for its
+// certificates.
+std::string snsEndpointHost(std::string_view endpoint);
+
 // The cache file name for a certificate URL: its host and file name, made filesystem-safe
 // ("sns.us-east-1.amazonaws.com_SimpleNotificationService-abc.pem").
 std::string snsCertCacheName(std::string_view url);

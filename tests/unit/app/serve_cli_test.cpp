@@ -320,6 +320,17 @@ TEST_F(ServeCliTest, BadConfigIsRefusedBeforeAnythingStarts) {
   r = ht({"serve"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no source is enabled"), std::string::npos) << r.err;
+  // A setting an enabled source cannot run without: `config validate` and serve say the same.
+  test::writeText(config_, "sources:\n  sqs:\n    enabled: true\n");
+  const std::string problem = config_ +
+                              ":3: sources.sqs.queue_url: required when sources.sqs.enabled is "
+                              "true (the queue that receives the trail's new-file notices)";
+  RunResult validate = ht({"config", "validate", config_});
+  EXPECT_EQ(validate.exit_code, 1);
+  EXPECT_NE(validate.err.find(problem + "\n"), std::string::npos) << validate.err;
+  r = ht({"serve"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(problem), std::string::npos) << r.err;
 }
 
 // An EventBridge-only endpoint needs no AWS access at all.

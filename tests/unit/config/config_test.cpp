@@ -694,6 +694,64 @@ TEST(ConfigCollectionTest, DuplicateEntryNames) {
             "honeytrail.yaml:5: alerts.runbooks.a: duplicate runbook (first on line 3)");
 }
 
+// --- sources: what an enabled source cannot run without -------------------------------------
+
+TEST(ConfigSourcesTest, EnabledS3NeedsABucket) {
+  // Pointed at the line that enables it when the bucket is not written at all...
+  EXPECT_EQ(onlyProblem("sources:\n  s3:\n    poll_seconds: 30\n    enabled: true\n"),
+            "honeytrail.yaml:4: sources.s3.bucket: required when sources.s3.enabled is true (the "
+            "bucket the trail writes to)");
+  // ...and at the bucket line when it is written empty, also through an empty variable.
+  EXPECT_EQ(onlyProblem("sources:\n  s3:\n    enabled: true\n    bucket: \"\"\n"),
+            "honeytrail.yaml:4: sources.s3.bucket: required when sources.s3.enabled is true (the "
+            "bucket the trail writes to)");
+  EXPECT_EQ(onlyProblem("sources:\n  s3:\n    enabled: true\n    bucket: ${TRAIL_BUCKET:-}\n"),
+            "honeytrail.yaml:4: sources.s3.bucket: required when sources.s3.enabled is true (the "
+            "bucket the trail writes to)");
+  parseOk("sources:\n  s3:\n    enabled: true\n    bucket: org-trail\n");
+  parseOk("sources:\n  s3:\n    enabled: false\n");
+}
+
+TEST(ConfigSourcesTest, EnabledSqsNeedsAQueueUrl) {
+  EXPECT_EQ(onlyProblem("sources:\n  sqs:\n    enabled: true\n    wait_seconds: 5\n"),
+            "honeytrail.yaml:3: sources.sqs.queue_url: required when sources.sqs.enabled is true "
+            "(the queue that receives the trail's new-file notices)");
+  parseOk(
+      "sources:\n  sqs:\n    enabled: true\n"
+      "    queue_url: https://sqs.eu-central-1.amazonaws.com/123456789012/trail-objects\n");
+  parseOk("sources:\n  sqs:\n    wait_seconds: 5\n");
+}
+
+TEST(ConfigSourcesTest, BasicUserNeedsAPasswordVariableName) {
+  EXPECT_EQ(onlyProblem("sources:\n  push:\n    enabled: true\n"
+                        "    eventbridge_basic_user: eventbridge\n"),
+            "honeytrail.yaml:4: sources.push.eventbridge_basic_password_env: required when "
+            "sources.push.eventbridge_basic_user is set (the variable that holds the password)");
+  // Only the variable's name is the file's business: whether it is set is checked by serve on
+  // the host that runs it, so an unset variable passes here.
+  parseOk(
+      "sources:\n  push:\n    enabled: true\n    eventbridge_basic_user: eventbridge\n"
+      "    eventbridge_basic_password_env: HT_EB_PASSWORD\n");
+  // A disabled endpoint's settings are not used, so they are not held against the file.
+  parseOk("sources:\n  push:\n    eventbridge_basic_user: eventbridge\n");
+}
+
+TEST(ConfigSourcesTest, ABadValueIsNotAlsoReportedAsMissing) {
+  EXPECT_EQ(onlyProblem("sources:\n  sqs:\n    enabled: true\n    queue_url: not-a-url\n"),
+            "honeytrail.yaml:4: sources.sqs.queue_url: expected an http:// or https:// URL, got "
+            "\"not-a-url\"");
+  EXPECT_EQ(onlyProblem("sources:\n  s3:\n    enabled: true\n    bucket: ${TRAIL_BUCKET}\n"),
+            "honeytrail.yaml:4: sources.s3.bucket: environment variable TRAIL_BUCKET is not set "
+            "(write ${TRAIL_BUCKET:-default} to give a default)");
+}
+
+TEST(ConfigSourcesTest, NoSourceEnabledIsAValidConfig) {
+  // The CLI alone needs no live source; only `serve` refuses to run without one.
+  Config c = parseOk("log:\n  level: info\n");
+  EXPECT_FALSE(c.sources.s3.enabled || c.sources.sqs.enabled || c.sources.push.enabled ||
+               c.sources.last_used);
+}
+
 TEST(ConfigToYamlTest, AwkwardValuesRoundTrip) {
   Result<Config> full = loadConfigFile(kTestdata + "/good_full.yaml");
   ASSERT_TRUE(full.hasValue()) << full.status().toString();

@@ -392,6 +392,21 @@ TEST(SnsUrlTest, CacheNameIsHostAndFile) {
             std::string::npos);
 }
 
+// The emulator host serve trusts comes from the configured SNS endpoint; it must match what
+// checkSnsUrl compares (host[:port], no scheme or path).
+TEST(SnsUrlTest, EndpointHostIsHostAndPort) {
+  EXPECT_EQ(snsEndpointHost("http://127.0.0.1:5000"), "127.0.0.1:5000");
+  EXPECT_EQ(snsEndpointHost("https://sns.emulator.test/"), "sns.emulator.test");
+  EXPECT_EQ(snsEndpointHost("http://localhost:4566/sns/path?x=1"), "localhost:4566");
+  EXPECT_EQ(snsEndpointHost("localhost:4566/sns"), "localhost:4566");
+  EXPECT_EQ(snsEndpointHost("sns.emulator.test"), "sns.emulator.test");
+  EXPECT_EQ(snsEndpointHost(""), "");
+  // What it returns lets that endpoint's certificates through, and nothing else.
+  std::vector<std::string> extra = {snsEndpointHost("http://localhost:4566/")};
+  EXPECT_EQ(checkSnsUrl("http://localhost:4566/x.pem", true, extra), "");
+  EXPECT_NE(checkSnsUrl("http://localhost:4567/x.pem", true, extra), "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification with the real AWS messages
 
