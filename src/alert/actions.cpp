@@ -119,7 +119,7 @@ class CommandAction final : public Output {
         argv_(options.command),
         timeout_(std::chrono::seconds(std::max(1, options.timeout_seconds))) {}
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result;
     result.retryable = false;
     if (argv_.empty() || argv_[0].empty()) {
@@ -131,7 +131,7 @@ class CommandAction final : public Output {
   }
 
  private:
-  std::vector<std::string> environment(const store::OutboxItem& item) const {
+  std::vector<std::string> environment(const incidents::OutboxItem& item) const {
     const std::pair<const char*, std::string> added[] = {
         {"HONEYTRAIL_INCIDENT_ID", item.incident_id},
         {"HONEYTRAIL_ACTION", name_},
@@ -150,7 +150,7 @@ class CommandAction final : public Output {
     return env;
   }
 
-  void run(const store::OutboxItem& item, DeliveryResult* result) const {
+  void run(const incidents::OutboxItem& item, DeliveryResult* result) const {
     const std::string& program = argv_[0];
     int in[2] = {-1, -1};
     int out[2] = {-1, -1};
@@ -351,7 +351,7 @@ class WebhookAction final : public Output {
     transport_ = net::makeCurlTransport(http);
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result;
     result.retryable = false;
     net::HttpRequest req;

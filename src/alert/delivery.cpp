@@ -16,13 +16,13 @@ RetryPolicy retryPolicy(const config::AlertsOptions& options) {
   return p;
 }
 
-Delivery::Delivery(store::Store& store, const Clock& clock, RetryPolicy policy)
+Delivery::Delivery(incidents::OutboxStore& store, const Clock& clock, RetryPolicy policy)
     : store_(store),
       clock_(clock),
       policy_(policy),
       random_(std::make_unique<SodiumRandomSource>()) {}
 
-Result<std::unique_ptr<Delivery>> Delivery::create(store::Store& store, const Clock& clock,
+Result<std::unique_ptr<Delivery>> Delivery::create(incidents::OutboxStore& store, const Clock& clock,
                                                    const config::AlertsOptions& options,
                                                    const config::EnvLookup& env) {
   RetryPolicy policy = retryPolicy(options);
@@ -68,11 +68,11 @@ Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit, std::stop_
     summary.totals.retried += r.retried;
     summary.totals.dead += r.dead;
     summary.totals.unknown_output += r.unknown_output;
-    HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> pending, store_.listOutbox("pending"));
+    HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
     if (pending.empty()) break;
     // Only the first pending item of each output and incident can go next (in order per
     // incident); the rest wait for it, whatever their own times say.
-    std::map<std::pair<std::string, std::string>, const store::OutboxItem*> heads;
+    std::map<std::pair<std::string, std::string>, const incidents::OutboxItem*> heads;
     for (const auto& p : pending) {
       auto& head = heads[{p.output, p.incident_id}];
       if (head == nullptr || p.id < head->id) head = &p;
@@ -90,9 +90,9 @@ Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit, std::stop_
         std::chrono::duration_cast<std::chrono::milliseconds>(steady_deadline - clock_.steadyNow());
     if (!clock_.waitFor(std::min(wait, left), stop)) break;
   }
-  HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> pending, store_.listOutbox("pending"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
   summary.still_pending = pending.size();
-  HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> approval, store_.listOutbox("approval"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> approval, store_.listOutbox("approval"));
   summary.awaiting_approval = approval.size();
   return summary;
 }

@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "config/options.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "incidents/incident_store.h"
 
 namespace ht::alert {
 
@@ -31,7 +31,7 @@ class Delivery {
  public:
   // Builds every enabled output and every action whose mode is not dry-run. Errors name the key
   // (a credential variable that is not set, an unknown type).
-  static Result<std::unique_ptr<Delivery>> create(store::Store& store, const Clock& clock,
+  static Result<std::unique_ptr<Delivery>> create(incidents::OutboxStore& store, const Clock& clock,
                                                   const config::AlertsOptions& options,
                                                   const config::EnvLookup& env);
 
@@ -47,9 +47,9 @@ class Delivery {
   Output* find(const std::string& name) const;
 
  private:
-  Delivery(store::Store& store, const Clock& clock, RetryPolicy policy);
+  Delivery(incidents::OutboxStore& store, const Clock& clock, RetryPolicy policy);
 
-  store::Store& store_;
+  incidents::OutboxStore& store_;
   const Clock& clock_;
   RetryPolicy policy_;
   std::unique_ptr<RandomSource> random_;

@@ -41,7 +41,7 @@ std::chrono::seconds nextDelay(const RetryPolicy& policy, int attempts,
   return out;
 }
 
-Dispatcher::Dispatcher(store::Store& store, const Clock& clock, RandomSource& random,
+Dispatcher::Dispatcher(incidents::OutboxStore& store, const Clock& clock, RandomSource& random,
                        std::map<std::string, Output*> outputs, RetryPolicy policy)
     : store_(store),
       clock_(clock),
@@ -51,10 +51,10 @@ Dispatcher::Dispatcher(store::Store& store, const Clock& clock, RandomSource& ra
 
 Result<DispatchReport> Dispatcher::runOnce() {
   const TimePoint now = clock_.now();
-  HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> due, store_.dueOutbox(now, 1000));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> due, store_.dueOutbox(now, 1000));
   if (due.empty()) return DispatchReport{};
   // Pending items that are not due yet still hold back later items of their incident.
-  HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> pending, store_.listOutbox("pending"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> pending_ids;
   for (const auto& p : pending) pending_ids[{p.output, p.incident_id}].push_back(p.id);
 
@@ -62,13 +62,13 @@ Result<DispatchReport> Dispatcher::runOnce() {
   std::mutex mu;  // guards report, first_error and random_
   Status first_error;
 
-  std::map<std::string, std::vector<store::OutboxItem>> by_output;
+  std::map<std::string, std::vector<incidents::OutboxItem>> by_output;
   for (auto& item : due) by_output[item.output].push_back(std::move(item));
 
   // Response actions travel through the outbox as "action:NAME"; their entries say what ran and
   // keep its output.
-  auto timelineEntry = [&](const store::OutboxItem& item, std::string text) {
-    store::IncidentEvent e;
+  auto timelineEntry = [&](const incidents::OutboxItem& item, std::string text) {
+    incidents::IncidentEvent e;
     e.incident_id = item.incident_id;
     e.at = now;
     e.kind = startsWith(item.output, "action:") ? "action" : "notified";
@@ -82,7 +82,7 @@ Result<DispatchReport> Dispatcher::runOnce() {
     }
     return e;
   };
-  auto save = [&](const store::OutboxItem& item, const std::optional<store::IncidentEvent>& e) {
+  auto save = [&](const incidents::OutboxItem& item, const std::optional<incidents::IncidentEvent>& e) {
     Status st = store_.recordDelivery(item, e);
     if (!st.isOk()) {
       std::lock_guard lock(mu);
@@ -98,7 +98,7 @@ Result<DispatchReport> Dispatcher::runOnce() {
   for (auto& [name, items] : by_output) {
     auto found = outputs_.find(name);
     if (found == outputs_.end() || found->second == nullptr) {
-      for (store::OutboxItem& item : items) {
+      for (incidents::OutboxItem& item : items) {
         item.state = "dead";
         item.last_error = "output " + name + " is not configured";
         if (save(item, timelineEntry(item, "gave up on " + name + ": " + item.last_error))) {
@@ -112,7 +112,7 @@ Result<DispatchReport> Dispatcher::runOnce() {
     Output* output = found->second;
     threads.emplace_back([&, output, output_name = name, work = &items]() {
       std::set<int64_t> settled;  // delivered in this pass
-      for (store::OutboxItem& item : *work) {
+      for (incidents::OutboxItem& item : *work) {
         // Earlier pending items of the same incident must all have gone out in this pass.
         auto ids = pending_ids.find({output_name, item.incident_id});
         bool blocked = ids != pending_ids.end() &&

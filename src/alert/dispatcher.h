@@ -16,7 +16,7 @@
 #include "net/http.h"
 #include "core/random.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "incidents/incident_store.h"
 
 namespace ht::alert {
 
@@ -35,7 +35,7 @@ struct DeliveryResult {
 class Output {
  public:
   virtual ~Output() = default;
-  virtual DeliveryResult deliver(const store::OutboxItem& item) = 0;
+  virtual DeliveryResult deliver(const incidents::OutboxItem& item) = 0;
 };
 
 // Whether host (a name or an address) is, or resolves to, a private, loopback, link-local,
@@ -67,7 +67,7 @@ struct DispatchReport {
 class Dispatcher {
  public:
   // outputs: name -> output (owned by the caller, alive as long as the dispatcher).
-  Dispatcher(store::Store& store, const Clock& clock, RandomSource& random,
+  Dispatcher(incidents::OutboxStore& store, const Clock& clock, RandomSource& random,
              std::map<std::string, Output*> outputs, RetryPolicy policy = {});
 
   // Delivers every item due now, one thread per output, and returns when all have finished
@@ -76,7 +76,7 @@ class Dispatcher {
   Result<DispatchReport> runOnce();
 
  private:
-  store::Store& store_;
+  incidents::OutboxStore& store_;
   const Clock& clock_;
   RandomSource& random_;
   std::map<std::string, Output*> outputs_;

@@ -123,8 +123,8 @@ Result<std::map<std::string, std::string>> loadRunbooks(const config::AlertsOpti
 namespace {
 
 // buildStory for a token and placements the caller has already read.
-Result<Story> storyOf(store::Store& store, const store::Incident& inc, const std::string& kind,
-                      const std::string& what, const store::TriggerRecord* extra,
+Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc, const std::string& kind,
+                      const std::string& what, const detect::TriggerRecord* extra,
                       const config::AlertsOptions& options,
                       const std::map<std::string, std::string>& runbooks,
                       const tokens::Token& token,
@@ -148,15 +148,15 @@ Result<Story> storyOf(store::Store& store, const store::Incident& inc, const std
   for (const auto& [k, v] : token.tags) s.token_tags.emplace_back(k, v);
 
   for (const auto& p : placements) s.placements.push_back({p.host, p.location, p.kind, p.owner});
-  HT_ASSIGN_OR_RETURN(std::vector<tokens::CustodyEvent> custody, store.listCustody(token.id));
+  HT_ASSIGN_OR_RETURN(std::vector<tokens::CustodyEvent> custody, store.tokens.listCustody(token.id));
   for (const auto& c : custody) s.custody.push_back({c.at, c.holder, c.method, c.notes});
 
-  store::TriggerFilter filter;
+  detect::TriggerFilter filter;
   filter.incident_id = inc.id;
   filter.limit = 100000;
-  HT_ASSIGN_OR_RETURN(std::vector<store::TriggerRecord> triggers, store.listTriggers(filter));
+  HT_ASSIGN_OR_RETURN(std::vector<detect::TriggerRecord> triggers, store.triggers.listTriggers(filter));
   if (extra != nullptr &&
-      std::none_of(triggers.begin(), triggers.end(), [&](const store::TriggerRecord& t) {
+      std::none_of(triggers.begin(), triggers.end(), [&](const detect::TriggerRecord& t) {
         return t.event_id == extra->event_id && t.trigger_class == extra->trigger_class;
       })) {
     triggers.push_back(*extra);
@@ -165,11 +165,11 @@ Result<Story> storyOf(store::Store& store, const store::Incident& inc, const std
   // incident window, are about to join this incident (a batch is grouped after it is read, oldest
   // first): the message tells them too, instead of only the first call.
   if (extra != nullptr) {
-    store::TriggerFilter waiting;
+    detect::TriggerFilter waiting;
     waiting.token_id = inc.token_id;
     waiting.without_incident = true;
     waiting.limit = 100000;
-    HT_ASSIGN_OR_RETURN(std::vector<store::TriggerRecord> pending, store.listTriggers(waiting));
+    HT_ASSIGN_OR_RETURN(std::vector<detect::TriggerRecord> pending, store.triggers.listTriggers(waiting));
     const auto window = std::chrono::minutes(options.incident_window_minutes);
     TimePoint last = extra->event_time.value_or(extra->created_at);
     for (const auto& t : pending) {  // oldest event first
@@ -247,12 +247,12 @@ Result<Story> storyOf(store::Store& store, const store::Incident& inc, const std
 
 }  // namespace
 
-Result<Story> buildStory(store::Store& store, const store::Incident& inc, const std::string& kind,
-                         const std::string& what, const store::TriggerRecord* extra,
+Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& inc, const std::string& kind,
+                         const std::string& what, const detect::TriggerRecord* extra,
                          const config::AlertsOptions& options,
                          const std::map<std::string, std::string>& runbooks) {
-  HT_ASSIGN_OR_RETURN(tokens::Token token, store.findToken(inc.token_id));
-  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store.listPlacements(token.id));
+  HT_ASSIGN_OR_RETURN(tokens::Token token, store.tokens.findToken(inc.token_id));
+  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store.tokens.listPlacements(token.id));
   return storyOf(store, inc, kind, what, extra, options, runbooks, token, placements);
 }
 
@@ -296,7 +296,7 @@ Story testStory(const std::string& route, const std::string& ui_base_url, TimePo
   return s;
 }
 
-Router::Router(store::Store& store, const Clock& clock, config::AlertsOptions options,
+Router::Router(RouterStorage store, const Clock& clock, config::AlertsOptions options,
                std::map<std::string, std::string> runbooks, std::string hostname)
     : store_(store),
       clock_(clock),
@@ -310,7 +310,7 @@ std::vector<std::string> Router::matchingRoutes(
   std::vector<std::string> out;
   for (const config::RouteOptions& r : options_.routes) {
     if (!r.enabled) continue;
-    if (severityRank(story.severity) < severityRank(r.min_severity)) continue;
+    if (incidents::severityRank(story.severity) < incidents::severityRank(r.min_severity)) continue;
     if (!r.match_tags.empty() &&
         !anyOf(r.match_tags, [&](const std::string& m) { return tagMatches(token.tags, m); })) {
       continue;
@@ -327,14 +327,14 @@ std::vector<std::string> Router::matchingRoutes(
   return out;
 }
 
-Result<Announcement> Router::announce(const store::Incident& inc, const std::string& kind,
+Result<incidents::Announcement> Router::announce(const incidents::Incident& inc, const std::string& kind,
                                       const std::string& what,
-                                      const store::TriggerRecord* trigger) {
-  Announcement out;
+                                      const detect::TriggerRecord* trigger) {
+  incidents::Announcement out;
   if (options_.routes.empty()) return out;
   const TimePoint now = clock_.now();
-  HT_ASSIGN_OR_RETURN(tokens::Token token, store_.findToken(inc.token_id));
-  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store_.listPlacements(token.id));
+  HT_ASSIGN_OR_RETURN(tokens::Token token, store_.tokens.findToken(inc.token_id));
+  HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store_.tokens.listPlacements(token.id));
   HT_ASSIGN_OR_RETURN(Story story, storyOf(store_, inc, kind, what, trigger, options_, runbooks_,
                                            token, placements));
 
@@ -351,7 +351,7 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
     return nullptr;
   };
   auto item = [&](const std::string& output, const std::string& route, std::string body) {
-    store::OutboxItem i;
+    incidents::OutboxItem i;
     i.incident_id = inc.id;
     i.output = output;
     i.kind = kind;
@@ -364,8 +364,8 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
   if (kind == "resolved") {
     // A resolve goes exactly where the incident was announced, so that every page opened is
     // closed, whatever the routes would match now.
-    HT_ASSIGN_OR_RETURN(std::vector<store::OutboxItem> earlier, store_.incidentOutbox(inc.id));
-    for (const store::OutboxItem& e : earlier) {
+    HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> earlier, store_.outbox.incidentOutbox(inc.id));
+    for (const incidents::OutboxItem& e : earlier) {
       if (startsWith(e.output, "action:") || (e.kind != "new" && e.kind != "escalation")) continue;
       const config::OutputOptions* o = findOutput(e.output);
       if (o == nullptr || !outputs_done.insert(e.output).second) continue;
@@ -410,7 +410,7 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
     }
     if (kind != "resolved" && route.throttle_max > 0) {
       HT_ASSIGN_OR_RETURN(int64_t recent,
-                          store_.countRouteAnnouncements(
+                          store_.outbox.countRouteAnnouncements(
                               route.name, now - std::chrono::minutes(route.throttle_minutes)));
       if (recent >= route.throttle_max) {
         note("route " + route.name + " is throttled (" + std::to_string(recent) + " in the last " +
@@ -433,7 +433,7 @@ Result<Announcement> Router::announce(const store::Incident& inc, const std::str
                             [&](const config::ActionOptions& x) { return x.name == action_name; });
       if (a == options_.actions.end() || !contains(a->on, kind)) continue;
       if (!actions_done.insert(action_name).second) continue;
-      store::OutboxItem action = item(
+      incidents::OutboxItem action = item(
           actionOutputName(action_name), route.name,
           webhookPayload(story).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       std::string what_runs = a->type == "command"

@@ -9,20 +9,35 @@
 #include <string>
 #include <vector>
 
-#include "alert/incidents.h"
+#include "incidents/incidents.h"
 #include "alert/story.h"
 #include "config/options.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "detect/trigger_store.h"
+#include "incidents/incident_store.h"
+#include "incidents/incidents.h"
+#include "tokens/token_store.h"
 
 namespace ht::alert {
+
+// What the router reads: the token with its placements and custody, the incident's triggers, and
+// the outbox (throttles count what a route announced). One back-end usually provides all three.
+struct RouterStorage {
+  tokens::TokenStore& tokens;
+  detect::TriggerStore& triggers;
+  incidents::OutboxStore& outbox;
+  template <class Backend>
+  static RouterStorage of(Backend& b) {
+    return {b, b, b};
+  }
+};
 
 // Everything an alert says about an incident, read from the store: token, placements, chain of
 // custody, the calls and callers of its triggers (plus `extra`, the trigger being grouped right
 // now, which the store does not link yet), and the runbook for the token's class.
-Result<Story> buildStory(store::Store& store, const store::Incident& incident,
+Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& incident,
                          const std::string& kind, const std::string& what_is_new,
-                         const store::TriggerRecord* extra, const config::AlertsOptions& options,
+                         const detect::TriggerRecord* extra, const config::AlertsOptions& options,
                          const std::map<std::string, std::string>& runbooks);
 
 // The token's class for runbooks: its "class" tag, else its first placement's kind, else "".
@@ -44,16 +59,16 @@ Story testStory(const std::string& route, const std::string& ui_base_url, TimePo
 class Router {
  public:
   // hostname is what syslog lines carry. runbooks: class -> Markdown (loadRunbooks).
-  Router(store::Store& store, const Clock& clock, config::AlertsOptions options,
+  Router(RouterStorage store, const Clock& clock, config::AlertsOptions options,
          std::map<std::string, std::string> runbooks, std::string hostname);
 
-  // The Notifier for IncidentManager.
-  Result<Announcement> announce(const store::Incident& incident, const std::string& kind,
+  // The incidents::Notifier for IncidentManager.
+  Result<incidents::Announcement> announce(const incidents::Incident& incident, const std::string& kind,
                                 const std::string& what_is_new,
-                                const store::TriggerRecord* trigger);
-  Notifier notifier() {
-    return [this](const store::Incident& i, const std::string& k, const std::string& w,
-                  const store::TriggerRecord* t) { return announce(i, k, w, t); };
+                                const detect::TriggerRecord* trigger);
+  incidents::Notifier notifier() {
+    return [this](const incidents::Incident& i, const std::string& k, const std::string& w,
+                  const detect::TriggerRecord* t) { return announce(i, k, w, t); };
   }
 
   // The routes a story goes to, by name, before quiet rules and throttles (for `alert test` and
@@ -62,7 +77,7 @@ class Router {
                                           const std::vector<tokens::Placement>& placements) const;
 
  private:
-  store::Store& store_;
+  RouterStorage store_;
   const Clock& clock_;
   config::AlertsOptions options_;
   std::map<std::string, std::string> runbooks_;

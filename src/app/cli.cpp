@@ -190,7 +190,7 @@ int defaultThreads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-json triggerToJson(const store::TriggerRecord& t, const std::string& key_id) {
+json triggerToJson(const detect::TriggerRecord& t, const std::string& key_id) {
   json j = {{"event_id", t.event_id},
             {"key_id", key_id},
             {"token_id", t.token_id},
@@ -523,7 +523,7 @@ int runCli(int argc, char** argv) {
   list_cmd->add_option("--status", list_status, "active or revoked")
       ->check(CLI::IsMember({"active", "revoked"}));
   list_cmd->callback([&] {
-    store::TokenFilter filter;
+    tokens::TokenFilter filter;
     if (!list_status.empty()) {
       tokens::TokenStatus s;
       tokens::parseTokenStatus(list_status, &s);
@@ -693,7 +693,7 @@ int runCli(int argc, char** argv) {
     Context& c = ctx();
     std::vector<Token> targets;
     if (verify_refs.empty()) {
-      store::TokenFilter active;
+      tokens::TokenFilter active;
       active.status = tokens::TokenStatus::kActive;
       for (auto& t : unwrap(c.registry().list(active))) {
         if (t.backend == "aws" || (verify_imported && t.backend == "import")) targets.push_back(t);
@@ -877,7 +877,7 @@ int runCli(int argc, char** argv) {
     const bool as_json = parseOutput(ingest_out) == OutputFormat::kJson;
     live::BatchResult batch = unwrap(pipeline->ingestFiles(
         unwrap(ingest::expandPaths(ingest_paths)), options,
-        [&](const store::TriggerRecord& t, const std::string& key_id) {
+        [&](const detect::TriggerRecord& t, const std::string& key_id) {
           if (as_json) {
             std::cout << triggerToJson(t, key_id).dump() << std::endl;
           } else {
@@ -955,7 +955,7 @@ int runCli(int argc, char** argv) {
   // ---- incidents ----
   auto* incident_cmd = app.add_subcommand("incident", "Incidents: grouped triggers of a token");
   incident_cmd->require_subcommand(1);
-  auto incidentJson = [](const store::Incident& i) {
+  auto incidentJson = [](const incidents::Incident& i) {
     return json{{"id", i.id},
                 {"token_id", i.token_id},
                 {"state", i.state},
@@ -977,7 +977,7 @@ int runCli(int argc, char** argv) {
   ilist_cmd->add_option("--limit", ilist_limit, "How many")->check(CLI::Range(1, 1000000));
   addOutputOption(ilist_cmd, &ilist_out);
   ilist_cmd->callback([&] {
-    store::IncidentFilter filter;
+    incidents::IncidentFilter filter;
     filter.limit = ilist_limit;
     if (!ilist_state.empty()) filter.state = ilist_state;
     if (!ilist_token.empty()) filter.token_id = unwrap(ctx().registry().find(ilist_token)).id;
@@ -1003,7 +1003,7 @@ int runCli(int argc, char** argv) {
     Context& c = ctx();
     auto found = unwrap(c.store().getIncident(ishow_id));
     if (!found) check(Status::notFound("no incident " + ishow_id));
-    const store::Incident& inc = *found;
+    const incidents::Incident& inc = *found;
     auto token = unwrap(c.registry().find(inc.token_id));
     auto placements = unwrap(c.registry().placements(inc.token_id));
     auto custody = unwrap(c.store().listCustody(inc.token_id));
@@ -1017,7 +1017,7 @@ int runCli(int argc, char** argv) {
     }
     std::stable_sort(
         timeline.begin(), timeline.end(),
-        [](const store::IncidentEvent& a, const store::IncidentEvent& b) { return a.at < b.at; });
+        [](const incidents::IncidentEvent& a, const incidents::IncidentEvent& b) { return a.at < b.at; });
     if (parseOutput(ishow_out) == OutputFormat::kJson) {
       json j = incidentJson(inc);
       j["key_id"] = token.key_id;
@@ -1077,7 +1077,7 @@ int runCli(int argc, char** argv) {
     addOutputOption(cmd, &state_out);
     const char* state = sc.state;
     cmd->callback([&, state] {
-      store::Incident inc =
+      incidents::Incident inc =
           unwrap(ctx().incidents().setState(state_id, state, tokens::currentActor(), state_note));
       if (parseOutput(state_out) == OutputFormat::kJson) {
         std::cout << incidentJson(inc).dump() << "\n";
@@ -1098,7 +1098,7 @@ int runCli(int argc, char** argv) {
   // ---- alerts: the outbox, tests, approvals ----
   auto* alert_cmd = app.add_subcommand("alert", "Alert delivery: the outbox, tests, approvals");
   alert_cmd->require_subcommand(1);
-  auto outboxJson = [](const store::OutboxItem& o) {
+  auto outboxJson = [](const incidents::OutboxItem& o) {
     json j = {{"id", o.id},
               {"incident_id", o.incident_id},
               {"output", o.output},
@@ -1125,7 +1125,7 @@ int runCli(int argc, char** argv) {
     auto items = alist_incident.empty() ? unwrap(ctx().store().listOutbox(state))
                                         : unwrap(ctx().store().incidentOutbox(alist_incident));
     if (state) {
-      std::erase_if(items, [&](const store::OutboxItem& o) { return o.state != *state; });
+      std::erase_if(items, [&](const incidents::OutboxItem& o) { return o.state != *state; });
     }
     if (parseOutput(alist_out) == OutputFormat::kJson) {
       for (const auto& o : items) std::cout << outboxJson(o).dump() << "\n";
@@ -1177,7 +1177,7 @@ int runCli(int argc, char** argv) {
         continue;
       }
       std::unique_ptr<alert::Output> output = unwrap(alert::makeOutput(*o, config::processEnv()));
-      store::OutboxItem item;
+      incidents::OutboxItem item;
       item.incident_id = story.incident_id;
       item.output = name;
       item.kind = "test";
@@ -1206,7 +1206,7 @@ int runCli(int argc, char** argv) {
       check(Status::notFound("no response action " + std::to_string(id) +
                              " in the outbox (see honeytrail alert list --state approval)"));
     }
-    store::OutboxItem item = *found;
+    incidents::OutboxItem item = *found;
     if (item.state != "approval") {
       check(Status::failedPrecondition("action " + std::to_string(id) + " is " + item.state +
                                        ", not waiting for approval"));
@@ -1214,7 +1214,7 @@ int runCli(int argc, char** argv) {
     TimePoint now = SystemClock::instance().now();
     item.state = approve ? "pending" : "rejected";
     item.next_attempt_at = now;
-    store::IncidentEvent e;
+    incidents::IncidentEvent e;
     e.incident_id = item.incident_id;
     e.at = now;
     e.kind = "action";
@@ -1234,7 +1234,7 @@ int runCli(int argc, char** argv) {
   aapprove_cmd->add_option("--note", aapprove_note, "Why, for the timeline");
   aapprove_cmd->add_flag("--no-run", aapprove_no_run, "Only approve; serve or alert flush runs it");
   aapprove_cmd->callback([&] {
-    store::OutboxItem item = decide(aapprove_id, true, aapprove_note);
+    incidents::OutboxItem item = decide(aapprove_id, true, aapprove_note);
     std::cout << "approved " << item.output.substr(7) << " for " << item.incident_id << "\n";
     if (!aapprove_no_run) {
       alert::Delivery* delivery = unwrap(ctx().delivery());
@@ -1253,7 +1253,7 @@ int runCli(int argc, char** argv) {
   areject_cmd->add_option("ID", areject_id, "Outbox ID")->required();
   areject_cmd->add_option("--note", areject_note, "Why, for the timeline");
   areject_cmd->callback([&] {
-    store::OutboxItem item = decide(areject_id, false, areject_note);
+    incidents::OutboxItem item = decide(areject_id, false, areject_note);
     std::cout << "rejected " << item.output.substr(7) << " for " << item.incident_id << "\n";
   });
 
@@ -1297,7 +1297,7 @@ int runCli(int argc, char** argv) {
   tlist_cmd->add_option("--limit", tlist_limit, "How many")->check(CLI::Range(1, 1000000));
   addOutputOption(tlist_cmd, &tlist_out);
   tlist_cmd->callback([&] {
-    store::TriggerFilter filter;
+    detect::TriggerFilter filter;
     filter.limit = tlist_limit;
     std::map<std::string, std::string> key_of;
     for (const auto& t : unwrap(ctx().registry().list({}))) key_of[t.id] = t.key_id;

@@ -145,16 +145,16 @@ Result<aws::AwsSession*> Context::aws() {
   return aws_.get();
 }
 
-alert::IncidentManager& Context::incidents() {
+incidents::IncidentManager& Context::incidents() {
   if (!incidents_) {
     openStore();
     incident_random_ = std::make_unique<SodiumRandomSource>();
-    alert::IncidentOptions options;
+    incidents::IncidentOptions options;
     options.window = std::chrono::minutes(config_.alerts.incident_window_minutes);
-    alert::Notifier notifier;
+    incidents::Notifier notifier;
     if (!config_.alerts.routes.empty()) notifier = router().notifier();
-    incidents_ = std::make_unique<alert::IncidentManager>(
-        *store_, SystemClock::instance(), *incident_random_, options, std::move(notifier));
+    incidents_ = std::make_unique<incidents::IncidentManager>(
+        *store_, *store_, SystemClock::instance(), *incident_random_, options, std::move(notifier));
   }
   return *incidents_;
 }
@@ -169,7 +169,7 @@ alert::Router& Context::router() {
     }
     auto runbooks = alert::loadRunbooks(config_.alerts, base_dir);
     if (!runbooks.hasValue()) throw ContextError{runbooks.status()};
-    router_ = std::make_unique<alert::Router>(*store_, SystemClock::instance(), config_.alerts,
+    router_ = std::make_unique<alert::Router>(alert::RouterStorage::of(*store_), SystemClock::instance(), config_.alerts,
                                               std::move(runbooks).value(), hostName());
   }
   return *router_;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "alert/delivery.h"
-#include "alert/incidents.h"
+#include "incidents/incidents.h"
 #include "alert/router.h"
 #include "core/random.h"
 #include "aws/session.h"
@@ -47,7 +47,7 @@ class Context {
   Result<aws::AwsSession*> aws();
   // Incident grouping (alerts.incident_window_minutes) over the store; its announcements go
   // through router() into the outbox.
-  alert::IncidentManager& incidents();
+  incidents::IncidentManager& incidents();
   // Alert routing (alerts.routes, quiet rules, throttles, runbooks).
   alert::Router& router();
   // The configured outputs and actions with the dispatcher over them; credentials are read from
@@ -81,7 +81,7 @@ class Context {
   std::unique_ptr<aws::AwsSession> aws_;
   std::unique_ptr<RandomSource> incident_random_;
   std::unique_ptr<alert::Router> router_;
-  std::unique_ptr<alert::IncidentManager> incidents_;
+  std::unique_ptr<incidents::IncidentManager> incidents_;
   std::unique_ptr<alert::Delivery> delivery_;
   bool enricher_loaded_ = false;
   std::unique_ptr<detect::Enricher> enricher_;

@@ -2,14 +2,15 @@
 
 namespace ht::detect {
 
-LastUsedPoller::LastUsedPoller(store::Store& store, aws::IamClient& iam, const Clock& clock)
-    : store_(store), iam_(iam), clock_(clock) {}
+LastUsedPoller::LastUsedPoller(tokens::Registry& registry, TriggerStore& state, aws::IamClient& iam,
+                               const Clock& clock)
+    : registry_(registry), state_(state), iam_(iam), clock_(clock) {}
 
 Result<PollReport> LastUsedPoller::pollOnce(
     const std::function<Status(const LastUsedTrigger&)>& on_trigger) {
-  store::TokenFilter active;
+  tokens::TokenFilter active;
   active.status = tokens::TokenStatus::kActive;
-  HT_ASSIGN_OR_RETURN(auto toks, store_.listTokens(active));
+  HT_ASSIGN_OR_RETURN(auto toks, registry_.list(active));
   PollReport report;
   for (const auto& t : toks) {
     if (!t.can_trigger) continue;  // synthetic keys: AWS has never heard of them
@@ -20,8 +21,8 @@ Result<PollReport> LastUsedPoller::pollOnce(
       report.error_messages.push_back(t.id + ": " + used.status().message());
       continue;
     }
-    HT_ASSIGN_OR_RETURN(auto previous, store_.getLastUsed(t.id));
-    store::LastUsedState next;
+    HT_ASSIGN_OR_RETURN(auto previous, state_.getLastUsed(t.id));
+    detect::LastUsedState next;
     next.token_id = t.id;
     next.last_used_at = used->last_used_date;
     next.service = used->service_name;
@@ -43,7 +44,7 @@ Result<PollReport> LastUsedPoller::pollOnce(
     }
     // Saved after the trigger is in the report: a crash before this line reports it again
     // rather than never.
-    HT_RETURN_IF_ERROR(store_.putLastUsed(next));
+    HT_RETURN_IF_ERROR(state_.putLastUsed(next));
   }
   return report;
 }

@@ -10,7 +10,8 @@
 
 #include "aws/iam_client.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "detect/trigger_store.h"
+#include "tokens/registry.h"
 
 namespace ht::detect {
 
@@ -32,7 +33,8 @@ struct PollReport {
 
 class LastUsedPoller {
  public:
-  LastUsedPoller(store::Store& store, aws::IamClient& iam, const Clock& clock);
+  LastUsedPoller(tokens::Registry& registry, TriggerStore& state, aws::IamClient& iam,
+                 const Clock& clock);
   // One pass over the active tokens that can trigger. Errors for one token are counted and do
   // not stop the pass. With on_trigger, each new use is handed over before the state that
   // hides it is saved; when on_trigger fails, the state is not saved and the use comes back on
@@ -41,7 +43,8 @@ class LastUsedPoller {
       const std::function<Status(const LastUsedTrigger&)>& on_trigger = nullptr);
 
  private:
-  store::Store& store_;
+  tokens::Registry& registry_;
+  TriggerStore& state_;
   aws::IamClient& iam_;
   const Clock& clock_;
 };

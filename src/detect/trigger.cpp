@@ -2,9 +2,9 @@
 
 namespace ht::detect {
 
-store::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enricher* enricher,
+detect::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enricher* enricher,
                                  TimePoint now) {
-  store::TriggerRecord t;
+  detect::TriggerRecord t;
   const CloudTrailEvent& e = f.event;
   t.event_id = e.event_id;
   t.token_id = m.token->id;
@@ -36,8 +36,8 @@ store::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enri
   return t;
 }
 
-store::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& u, TimePoint now) {
-  store::TriggerRecord t;
+detect::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& u, TimePoint now) {
+  detect::TriggerRecord t;
   t.event_id = "last-used:" + u.key_id + ":" + formatTime(u.last_used_at);
   t.token_id = u.token_id;
   t.trigger_class = "used";

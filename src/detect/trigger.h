@@ -10,11 +10,11 @@
 
 namespace ht::detect {
 
-store::TriggerRecord makeTrigger(const FoundEvent& found, const Match& match,
+detect::TriggerRecord makeTrigger(const FoundEvent& found, const Match& match,
                                  const Enricher* enricher, TimePoint now);
 
 // The trigger for a use the safety net found (GetAccessKeyLastUsed): one per reported use time
 // (AWS reports at most the latest per poll), with the service and region AWS recorded.
-store::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& use, TimePoint now);
+detect::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& use, TimePoint now);
 
 }  // namespace ht::detect

@@ -5,22 +5,22 @@
 
 namespace ht::live {
 
-Pipeline::Pipeline(store::Store& store, tokens::Registry& registry,
+Pipeline::Pipeline(detect::TriggerStore& store, tokens::Registry& registry,
                    const detect::Enricher* enricher, const Clock& clock,
-                   alert::IncidentManager* incidents)
+                   incidents::IncidentManager* incidents)
     : store_(store),
       registry_(registry),
       enricher_(enricher),
       clock_(clock),
       incidents_(incidents) {}
 
-void Pipeline::onTrigger(std::function<void(const store::TriggerRecord&)> callback) {
+void Pipeline::onTrigger(std::function<void(const detect::TriggerRecord&)> callback) {
   std::lock_guard lock(mu_);
   callbacks_.push_back(std::move(callback));
 }
 
 Status Pipeline::refreshLocked() {
-  HT_ASSIGN_OR_RETURN(int64_t version, store_.registryVersion());
+  HT_ASSIGN_OR_RETURN(int64_t version, registry_.version());
   if (index_ && version == loaded_version_) return Status::ok();
   HT_ASSIGN_OR_RETURN(auto tokens, registry_.list({}));
   auto index = std::make_unique<detect::TokenIndex>();
@@ -38,7 +38,7 @@ size_t Pipeline::tokenCount() {
   return index_->size();
 }
 
-void Pipeline::groupLocked(const store::TriggerRecord& trigger) {
+void Pipeline::groupLocked(const detect::TriggerRecord& trigger) {
   if (incidents_ == nullptr) return;
   if (grouping_behind_) {
     // An earlier grouping failed: its trigger is stored without an incident. Catching up groups
@@ -66,8 +66,8 @@ void Pipeline::groupLocked(const store::TriggerRecord& trigger) {
   }
 }
 
-void Pipeline::notify(const std::vector<store::TriggerRecord>& triggers) {
-  std::vector<std::function<void(const store::TriggerRecord&)>> callbacks;
+void Pipeline::notify(const std::vector<detect::TriggerRecord>& triggers) {
+  std::vector<std::function<void(const detect::TriggerRecord&)>> callbacks;
   {
     std::lock_guard lock(mu_);
     callbacks = callbacks_;
@@ -91,7 +91,7 @@ Result<ProcessResult> Pipeline::process(const std::string& source, std::string_v
         [&](detect::FoundEvent&& f) {
           for (const auto& m : f.matches) {
             if (!store_error.isOk()) return;
-            store::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
+            detect::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
             Result<bool> added = store_.addTrigger(t);
             if (!added.hasValue()) {
               store_error = added.status();
@@ -125,10 +125,10 @@ Result<ProcessResult> Pipeline::process(const std::string& source, std::string_v
 
 Result<BatchResult> Pipeline::ingestFiles(
     const std::vector<std::string>& files, detect::ScanOptions options,
-    const std::function<void(const store::TriggerRecord&, const std::string& key_id)>& on_trigger,
+    const std::function<void(const detect::TriggerRecord&, const std::string& key_id)>& on_trigger,
     const std::function<void(const ingest::InputProblem&)>& on_problem) {
   BatchResult result;
-  std::vector<store::TriggerRecord> stored;
+  std::vector<detect::TriggerRecord> stored;
   {
     std::lock_guard lock(mu_);
     HT_RETURN_IF_ERROR(refreshLocked());
@@ -144,7 +144,7 @@ Result<BatchResult> Pipeline::ingestFiles(
         [&](detect::FoundEvent&& f) {
           for (const auto& m : f.matches) {
             if (!store_error.isOk()) return;
-            store::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
+            detect::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
             Result<bool> added = store_.addTrigger(t);
             if (!added.hasValue()) {
               store_error = added.status();
@@ -172,7 +172,7 @@ Result<BatchResult> Pipeline::ingestFiles(
   return result;
 }
 
-Result<bool> Pipeline::submit(const store::TriggerRecord& trigger) {
+Result<bool> Pipeline::submit(const detect::TriggerRecord& trigger) {
   bool added = false;
   {
     std::lock_guard lock(mu_);
@@ -184,10 +184,10 @@ Result<bool> Pipeline::submit(const store::TriggerRecord& trigger) {
 }
 
 Result<LastUsedResult> Pipeline::pollLastUsed(aws::IamClient& iam) {
-  detect::LastUsedPoller poller(store_, iam, clock_);
+  detect::LastUsedPoller poller(registry_, store_, iam, clock_);
   LastUsedResult result;
   auto report = poller.pollOnce([&](const detect::LastUsedTrigger& use) -> Status {
-    store::TriggerRecord t = detect::makeLastUsedTrigger(use, clock_.now());
+    detect::TriggerRecord t = detect::makeLastUsedTrigger(use, clock_.now());
     HT_ASSIGN_OR_RETURN(bool added, submit(t));
     if (added) {
       log::warn("trigger: last-used reports key " + use.key_id + " used with " + use.service +

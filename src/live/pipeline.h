@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "alert/incidents.h"
+#include "incidents/incidents.h"
 #include "aws/iam_client.h"
 #include "core/clock.h"
 #include "detect/enrich.h"
 #include "detect/last_used_poller.h"
 #include "detect/scanner.h"
-#include "store/store.h"
+#include "detect/trigger_store.h"
 #include "tokens/registry.h"
 
 namespace ht::live {
@@ -29,7 +29,7 @@ struct ProcessResult {
   uint64_t records = 0;
   uint64_t problems = 0;
   uint64_t matched_events = 0;
-  std::vector<store::TriggerRecord> new_triggers;  // stored now (not seen before)
+  std::vector<detect::TriggerRecord> new_triggers;  // stored now (not seen before)
   std::optional<TimePoint> newest_event_time;
   std::string first_problem;  // "kind at offset N: message", "" when clean
   // Whether nothing at all could be read (not CloudTrail, broken gzip before the first record).
@@ -47,15 +47,15 @@ struct BatchResult {
 // triggers stored for them now.
 struct LastUsedResult {
   detect::PollReport report;
-  std::vector<store::TriggerRecord> new_triggers;
+  std::vector<detect::TriggerRecord> new_triggers;
 };
 
 class Pipeline {
  public:
   // incidents groups each new trigger (nullptr: triggers are stored but not grouped, for tests
   // of storage alone). enricher may be nullptr (no local enrichment configured).
-  Pipeline(store::Store& store, tokens::Registry& registry, const detect::Enricher* enricher,
-           const Clock& clock, alert::IncidentManager* incidents = nullptr);
+  Pipeline(detect::TriggerStore& store, tokens::Registry& registry, const detect::Enricher* enricher,
+           const Clock& clock, incidents::IncidentManager* incidents = nullptr);
 
   // Reads every record of one input already in memory (any format the reader knows), stores each
   // new trigger and groups it at once. source names where the bytes came from
@@ -72,7 +72,7 @@ class Pipeline {
   // the next run.
   Result<BatchResult> ingestFiles(
       const std::vector<std::string>& files, detect::ScanOptions options,
-      const std::function<void(const store::TriggerRecord&, const std::string& key_id)>&
+      const std::function<void(const detect::TriggerRecord&, const std::string& key_id)>&
           on_trigger,
       const std::function<void(const ingest::InputProblem&)>& on_problem);
 
@@ -82,14 +82,14 @@ class Pipeline {
   Result<LastUsedResult> pollLastUsed(aws::IamClient& iam);
 
   // Stores (and groups) one trigger that did not come from a CloudTrail record.
-  Result<bool> submit(const store::TriggerRecord& trigger);
+  Result<bool> submit(const detect::TriggerRecord& trigger);
 
   // Groups every stored trigger no incident holds yet (what a crash left between the two
   // writes); *opened (when given) gets how many incidents were opened.
   Result<size_t> catchUp(size_t* opened = nullptr);
 
   // Called (outside the pipeline's lock) with every newly stored trigger, after grouping.
-  void onTrigger(std::function<void(const store::TriggerRecord&)> callback);
+  void onTrigger(std::function<void(const detect::TriggerRecord&)> callback);
 
   size_t tokenCount();
 
@@ -97,20 +97,20 @@ class Pipeline {
   Status refreshLocked();
   // After a trigger is stored: group it (a failure is logged and left for the next catch-up,
   // the trigger itself is safe).
-  void groupLocked(const store::TriggerRecord& trigger);
-  void notify(const std::vector<store::TriggerRecord>& triggers);
+  void groupLocked(const detect::TriggerRecord& trigger);
+  void notify(const std::vector<detect::TriggerRecord>& triggers);
 
-  store::Store& store_;
+  detect::TriggerStore& store_;
   tokens::Registry& registry_;
   const detect::Enricher* enricher_;
   const Clock& clock_;
-  alert::IncidentManager* incidents_;
+  incidents::IncidentManager* incidents_;
   std::mutex mu_;
   bool grouping_behind_ = false;  // a grouping failed: catch up before the next trigger
   int64_t loaded_version_ = -1;
   std::unique_ptr<detect::TokenIndex> index_;
   std::unique_ptr<detect::Scanner> scanner_;
-  std::vector<std::function<void(const store::TriggerRecord&)>> callbacks_;
+  std::vector<std::function<void(const detect::TriggerRecord&)>> callbacks_;
 };
 
 }  // namespace ht::live

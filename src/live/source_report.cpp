@@ -22,10 +22,10 @@ std::vector<ConfiguredSource> configuredSources(const config::SourcesOptions& so
   return out;
 }
 
-Result<std::vector<SourceReport>> sourcesReport(store::Store& store,
+Result<std::vector<SourceReport>> sourcesReport(SourceStore& store,
                                                 const config::SourcesOptions& sources,
                                                 TimePoint now) {
-  HT_ASSIGN_OR_RETURN(std::vector<store::SourceHealth> rows, store.listSourceHealth());
+  HT_ASSIGN_OR_RETURN(std::vector<live::SourceHealth> rows, store.listSourceHealth());
   const std::vector<ConfiguredSource> configured = configuredSources(sources);
   auto isConfigured = [&](const std::string& name) {
     return std::any_of(configured.begin(), configured.end(),
@@ -33,7 +33,7 @@ Result<std::vector<SourceReport>> sourcesReport(store::Store& store,
   };
   const auto blind_after = std::chrono::minutes(sources.blind_after_minutes);
   std::vector<SourceReport> out;
-  for (const store::SourceHealth& h : rows) {
+  for (const live::SourceHealth& h : rows) {
     SourceReport r;
     r.health = h;
     r.assessment = isConfigured(h.source)
@@ -46,7 +46,7 @@ Result<std::vector<SourceReport>> sourcesReport(store::Store& store,
   }
   for (const ConfiguredSource& c : configured) {
     bool seen = std::any_of(rows.begin(), rows.end(),
-                            [&](const store::SourceHealth& h) { return h.source == c.name; });
+                            [&](const live::SourceHealth& h) { return h.source == c.name; });
     if (seen) continue;
     SourceReport r;
     r.health.source = c.name;
@@ -60,7 +60,7 @@ Result<std::vector<SourceReport>> sourcesReport(store::Store& store,
 }
 
 json sourceReportToJson(const SourceReport& r) {
-  const store::SourceHealth& h = r.health;
+  const live::SourceHealth& h = r.health;
   if (!r.has_run) {
     return {{"source", h.source},
             {"kind", h.kind},

@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "live/sources.h"
-#include "store/store.h"
+#include "live/source_store.h"
 
 namespace ht::live {
 
@@ -31,7 +31,7 @@ std::vector<ConfiguredSource> configuredSources(const config::SourcesOptions& so
 
 struct SourceReport {
   // For a source that has never run, only source and kind are set.
-  store::SourceHealth health;
+  live::SourceHealth health;
   HealthAssessment assessment;
   bool has_run = true;  // false: enabled in the config, but no health stored yet
   std::optional<std::chrono::seconds> lag;  // now - the newest event time, when there is one
@@ -39,7 +39,7 @@ struct SourceReport {
 
 // Stored sources first (in the store's order), then enabled ones that never ran. A stored source
 // the config no longer enables is "disabled", its history kept.
-Result<std::vector<SourceReport>> sourcesReport(store::Store& store,
+Result<std::vector<SourceReport>> sourcesReport(SourceStore& store,
                                                 const config::SourcesOptions& sources,
                                                 TimePoint now);
 

@@ -14,7 +14,7 @@ namespace ht::live {
 
 // ---- health ---------------------------------------------------------------------------------
 
-HealthTracker::HealthTracker(store::Store& store, std::string source, std::string kind,
+HealthTracker::HealthTracker(SourceStore& store, std::string source, std::string kind,
                              const Clock& clock)
     : store_(store), source_(std::move(source)), clock_(clock) {
   h_.source = source_;
@@ -77,18 +77,18 @@ void HealthTracker::error(const std::string& message) {
   h_.last_error_at = clock_.now();
 }
 
-store::SourceHealth HealthTracker::snapshot() const {
+live::SourceHealth HealthTracker::snapshot() const {
   std::lock_guard lock(mu_);
   return h_;
 }
 
 Status HealthTracker::flush() {
-  store::SourceHealth copy = snapshot();
+  live::SourceHealth copy = snapshot();
   copy.updated_at = clock_.now();
   return store_.putSourceHealth(copy);
 }
 
-HealthAssessment assessHealth(const store::SourceHealth& h, TimePoint now,
+HealthAssessment assessHealth(const live::SourceHealth& h, TimePoint now,
                               std::chrono::minutes blind_after) {
   auto minutes = [&](TimePoint t) {
     return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(now - t).count());
@@ -111,7 +111,7 @@ HealthAssessment assessHealth(const store::SourceHealth& h, TimePoint now,
 
 // ---- objects --------------------------------------------------------------------------------
 
-ObjectReader::ObjectReader(aws::S3Client& s3, Pipeline& pipeline, store::Store& store,
+ObjectReader::ObjectReader(aws::S3Client& s3, Pipeline& pipeline, SourceStore& store,
                            const Clock& clock)
     : s3_(s3), pipeline_(pipeline), store_(store), clock_(clock) {}
 
@@ -207,7 +207,7 @@ bool isAccountId(const std::string& s) {
 }  // namespace
 
 S3Source::S3Source(const config::S3SourceOptions& options, aws::S3Client& s3, ObjectReader& reader,
-                   store::Store& store, HealthTracker& health, const Clock& clock,
+                   SourceStore& store, HealthTracker& health, const Clock& clock,
                    const std::atomic<bool>& stop)
     : options_(options),
       s3_(s3),

@@ -19,7 +19,7 @@
 #include "config/options.h"
 #include "core/clock.h"
 #include "live/pipeline.h"
-#include "store/store.h"
+#include "live/source_store.h"
 
 namespace ht::live {
 
@@ -27,23 +27,23 @@ namespace ht::live {
 // Thread-safe: the push endpoint updates it from several connection threads.
 class HealthTracker {
  public:
-  HealthTracker(store::Store& store, std::string source, std::string kind, const Clock& clock);
+  HealthTracker(SourceStore& store, std::string source, std::string kind, const Clock& clock);
   void started();
   void polled();  // a poll (or request) completed, with or without new data
   void dataArrived(const std::string& object, const ProcessResult& result);
   void heartbeat();  // proof of life that carries no records (an EventBridge scheduled event)
   void badObject(const std::string& object, const std::string& why);
   void error(const std::string& message);
-  store::SourceHealth snapshot() const;
+  live::SourceHealth snapshot() const;
   Status flush();
   const std::string& source() const { return source_; }
 
  private:
-  store::Store& store_;
+  SourceStore& store_;
   const std::string source_;
   const Clock& clock_;
   mutable std::mutex mu_;
-  store::SourceHealth h_;
+  live::SourceHealth h_;
 };
 
 // How a source's health reads now: "ok", "blind" (no new data for longer than blind_after, or
@@ -53,14 +53,14 @@ struct HealthAssessment {
   std::string status;
   std::string reason;
 };
-HealthAssessment assessHealth(const store::SourceHealth& h, TimePoint now,
+HealthAssessment assessHealth(const live::SourceHealth& h, TimePoint now,
                               std::chrono::minutes blind_after);
 
 // Reads one S3 object into the pipeline exactly once, whichever source names it (S3 listing,
 // an SQS notice, a pushed CloudTrail notice): objects read are recorded in the store.
 class ObjectReader {
  public:
-  ObjectReader(aws::S3Client& s3, Pipeline& pipeline, store::Store& store, const Clock& clock);
+  ObjectReader(aws::S3Client& s3, Pipeline& pipeline, SourceStore& store, const Clock& clock);
   enum class Outcome { kRead, kAlreadyRead, kBad, kFailed };
   // kFailed: could not fetch or store (try again later); kBad: fetched but unreadable (recorded
   // as read, so that a broken file is reported once, not every poll).
@@ -70,7 +70,7 @@ class ObjectReader {
  private:
   aws::S3Client& s3_;
   Pipeline& pipeline_;
-  store::Store& store_;
+  SourceStore& store_;
   const Clock& clock_;
 };
 
@@ -80,7 +80,7 @@ std::optional<TimePoint> cloudTrailKeyTime(std::string_view key);
 class S3Source {
  public:
   S3Source(const config::S3SourceOptions& options, aws::S3Client& s3, ObjectReader& reader,
-           store::Store& store, HealthTracker& health, const Clock& clock,
+           SourceStore& store, HealthTracker& health, const Clock& clock,
            const std::atomic<bool>& stop);
   // Discovers the trail prefixes and reads every new file under each.
   Status pollOnce();
@@ -92,7 +92,7 @@ class S3Source {
   config::S3SourceOptions options_;
   aws::S3Client& s3_;
   ObjectReader& reader_;
-  store::Store& store_;
+  SourceStore& store_;
   HealthTracker& health_;
   const Clock& clock_;
   const std::atomic<bool>& stop_;

@@ -25,7 +25,7 @@ std::string currentActor() {
   return user + "@" + (host.empty() ? "localhost" : host);
 }
 
-Registry::Registry(store::Store& store, SecretVault& vault, const config::Config& config,
+Registry::Registry(TokenStore& store, SecretVault& vault, const config::Config& config,
                    const Clock& clock, RandomSource& random, std::string actor)
     : store_(store),
       vault_(vault),
@@ -137,9 +137,9 @@ Result<CreatedToken> Registry::registerMinted(const std::string& backend, Minted
   t.created_at = clock_.now();
   t.key_created_at = minted.key_created_at;
 
-  std::optional<store::SealedSecret> sealed;
+  std::optional<tokens::SealedSecret> sealed;
   if (!minted.secret.empty() && store_secret) {
-    HT_ASSIGN_OR_RETURN(store::SealedSecret s, vault_.seal(t.key_id, minted.secret));
+    HT_ASSIGN_OR_RETURN(tokens::SealedSecret s, vault_.seal(t.key_id, minted.secret));
     sealed = std::move(s);
     t.secret_state = SecretState::kStored;
   } else {
@@ -172,12 +172,12 @@ Result<Token> Registry::find(const std::string& id_or_key_id) {
   return store_.findToken(id_or_key_id);
 }
 
-Result<std::vector<Token>> Registry::list(const store::TokenFilter& filter) {
+Result<std::vector<Token>> Registry::list(const tokens::TokenFilter& filter) {
   return store_.listTokens(filter);
 }
 
 Result<SecretString> Registry::storedSecret(const Token& token) {
-  HT_ASSIGN_OR_RETURN(std::optional<store::SealedSecret> sealed, store_.loadSecret(token.id));
+  HT_ASSIGN_OR_RETURN(std::optional<tokens::SealedSecret> sealed, store_.loadSecret(token.id));
   if (!sealed) {
     std::string why = token.secret_state == SecretState::kForgotten
                           ? "its secret was forgotten after placement"
@@ -271,5 +271,7 @@ Result<std::vector<CustodyEvent>> Registry::custody(const std::string& token_id)
 }
 
 Result<std::vector<AuditEntry>> Registry::history(int limit) { return store_.listAudit(limit); }
+
+Result<int64_t> Registry::version() { return store_.registryVersion(); }
 
 }  // namespace ht::tokens

@@ -15,7 +15,7 @@
 #include "core/random.h"
 #include "core/secret.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "tokens/token_store.h"
 #include "tokens/minter.h"
 #include "tokens/model.h"
 #include "tokens/secret_vault.h"
@@ -50,7 +50,7 @@ struct CreatedToken {
 
 class Registry {
  public:
-  Registry(store::Store& store, SecretVault& vault, const config::Config& config,
+  Registry(TokenStore& store, SecretVault& vault, const config::Config& config,
            const Clock& clock, RandomSource& random, std::string actor);
 
   // Builds the aws back-end on first use (it needs credentials and the network); without one,
@@ -62,7 +62,10 @@ class Registry {
   Result<Token> importKey(const ImportOptions& options);
 
   Result<Token> find(const std::string& id_or_key_id);
-  Result<std::vector<Token>> list(const store::TokenFilter& filter);
+  Result<std::vector<Token>> list(const tokens::TokenFilter& filter);
+  // Grows whenever a token, placement or custody record changes: a long-running process reloads
+  // its token index when it differs from the one it loaded.
+  Result<int64_t> version();
 
   // The stored secret; FailedPrecondition when it was never kept or has been forgotten.
   Result<SecretString> storedSecret(const Token& token);
@@ -92,7 +95,7 @@ class Registry {
                                       bool store_secret);
   std::string newTokenId();
 
-  store::Store& store_;
+  TokenStore& store_;
   SecretVault& vault_;
   const config::Config& config_;
   const Clock& clock_;

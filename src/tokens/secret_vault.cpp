@@ -99,7 +99,7 @@ Status SecretVault::loadKey(bool create_if_missing) {
   return Status::ok();
 }
 
-Result<store::SealedSecret> SecretVault::seal(const std::string& key_id,
+Result<tokens::SealedSecret> SecretVault::seal(const std::string& key_id,
                                               const SecretString& secret) {
   HT_RETURN_IF_ERROR(loadKey(true));
   // Built in place and moved, so no stray copy of the secret is left in freed memory.
@@ -109,7 +109,7 @@ Result<store::SealedSecret> SecretVault::seal(const std::string& key_id,
   plain += '\n';
   plain.append(secret.reveal());
   SecretString plain_guard(std::move(plain));
-  store::SealedSecret out;
+  tokens::SealedSecret out;
   out.nonce.resize(crypto_secretbox_NONCEBYTES);
   randombytes_buf(out.nonce.data(), out.nonce.size());
   out.ciphertext.resize(plain_guard.size() + crypto_secretbox_MACBYTES);
@@ -122,7 +122,7 @@ Result<store::SealedSecret> SecretVault::seal(const std::string& key_id,
 }
 
 Result<SecretString> SecretVault::open(const std::string& key_id,
-                                       const store::SealedSecret& sealed) {
+                                       const tokens::SealedSecret& sealed) {
   HT_RETURN_IF_ERROR(loadKey(false));
   if (sealed.nonce.size() != crypto_secretbox_NONCEBYTES ||
       sealed.ciphertext.size() < crypto_secretbox_MACBYTES) {

@@ -14,7 +14,7 @@
 #include "config/options.h"
 #include "core/secret.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "tokens/token_store.h"
 
 namespace ht::tokens {
 
@@ -25,8 +25,8 @@ class SecretVault {
   // Does not touch the key yet: a data dir that never stores a secret never gets a master key.
   SecretVault(config::SecretsOptions options, std::string data_dir, EnvLookup env);
 
-  Result<store::SealedSecret> seal(const std::string& key_id, const SecretString& secret);
-  Result<SecretString> open(const std::string& key_id, const store::SealedSecret& sealed);
+  Result<tokens::SealedSecret> seal(const std::string& key_id, const SecretString& secret);
+  Result<SecretString> open(const std::string& key_id, const tokens::SealedSecret& sealed);
 
   // Where the key comes from, for `honeytrail status` ("env HONEYTRAIL_MASTER_KEY", a path).
   std::string keySourceDescription() const;

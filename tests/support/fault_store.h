@@ -55,17 +55,17 @@ class FaultStore final : public store::Store {
   return inner_.call
 
   Result<int> schemaVersion() override { HT_FAULT_READ("schemaVersion", schemaVersion()); }
-  Status createToken(const tokens::Token& token, const std::optional<store::SealedSecret>& secret,
+  Status createToken(const tokens::Token& token, const std::optional<tokens::SealedSecret>& secret,
                      const tokens::AuditEntry& audit) override {
     HT_FAULT_WRITE("createToken", createToken(token, secret, audit));
   }
   Result<tokens::Token> findToken(const std::string& id) override {
     HT_FAULT_READ("findToken", findToken(id));
   }
-  Result<std::vector<tokens::Token>> listTokens(const store::TokenFilter& filter) override {
+  Result<std::vector<tokens::Token>> listTokens(const tokens::TokenFilter& filter) override {
     HT_FAULT_READ("listTokens", listTokens(filter));
   }
-  Result<std::optional<store::SealedSecret>> loadSecret(const std::string& token_id) override {
+  Result<std::optional<tokens::SealedSecret>> loadSecret(const std::string& token_id) override {
     HT_FAULT_READ("loadSecret", loadSecret(token_id));
   }
   Status forgetSecret(const std::string& token_id, const tokens::AuditEntry& audit) override {
@@ -94,16 +94,16 @@ class FaultStore final : public store::Store {
   Result<std::vector<tokens::AuditEntry>> listAudit(int limit) override {
     HT_FAULT_READ("listAudit", listAudit(limit));
   }
-  Result<std::optional<store::LastUsedState>> getLastUsed(const std::string& token_id) override {
+  Result<std::optional<detect::LastUsedState>> getLastUsed(const std::string& token_id) override {
     HT_FAULT_READ("getLastUsed", getLastUsed(token_id));
   }
-  Status putLastUsed(const store::LastUsedState& s) override {
+  Status putLastUsed(const detect::LastUsedState& s) override {
     HT_FAULT_WRITE("putLastUsed", putLastUsed(s));
   }
-  Result<bool> addTrigger(const store::TriggerRecord& t) override {
+  Result<bool> addTrigger(const detect::TriggerRecord& t) override {
     HT_FAULT_WRITE("addTrigger", addTrigger(t));
   }
-  Result<std::vector<store::TriggerRecord>> listTriggers(const store::TriggerFilter& f) override {
+  Result<std::vector<detect::TriggerRecord>> listTriggers(const detect::TriggerFilter& f) override {
     HT_FAULT_READ("listTriggers", listTriggers(f));
   }
   Result<int64_t> registryVersion() override { HT_FAULT_READ("registryVersion", registryVersion()); }
@@ -125,45 +125,45 @@ class FaultStore final : public store::Store {
   Result<int64_t> pruneObjectsRead(TimePoint before) override {
     HT_FAULT_WRITE("pruneObjectsRead", pruneObjectsRead(before));
   }
-  Status putSourceHealth(const store::SourceHealth& h) override {
+  Status putSourceHealth(const live::SourceHealth& h) override {
     HT_FAULT_WRITE("putSourceHealth", putSourceHealth(h));
   }
-  Result<std::vector<store::SourceHealth>> listSourceHealth() override {
+  Result<std::vector<live::SourceHealth>> listSourceHealth() override {
     HT_FAULT_READ("listSourceHealth", listSourceHealth());
   }
-  Result<std::optional<store::Incident>> latestIncidentFor(const std::string& token_id) override {
+  Result<std::optional<incidents::Incident>> latestIncidentFor(const std::string& token_id) override {
     HT_FAULT_READ("latestIncidentFor", latestIncidentFor(token_id));
   }
-  Result<std::optional<store::Incident>> getIncident(const std::string& id) override {
+  Result<std::optional<incidents::Incident>> getIncident(const std::string& id) override {
     HT_FAULT_READ("getIncident", getIncident(id));
   }
-  Result<std::vector<store::Incident>> listIncidents(const store::IncidentFilter& f) override {
+  Result<std::vector<incidents::Incident>> listIncidents(const incidents::IncidentFilter& f) override {
     HT_FAULT_READ("listIncidents", listIncidents(f));
   }
-  Status saveIncident(const store::Incident& incident,
-                      const std::vector<store::IncidentEvent>& events,
+  Status saveIncident(const incidents::Incident& incident,
+                      const std::vector<incidents::IncidentEvent>& events,
                       const std::vector<int64_t>& trigger_ids,
-                      const std::vector<store::OutboxItem>& notifications) override {
+                      const std::vector<incidents::OutboxItem>& notifications) override {
     HT_FAULT_WRITE("saveIncident", saveIncident(incident, events, trigger_ids, notifications));
   }
-  Result<std::vector<store::IncidentEvent>> incidentTimeline(const std::string& id) override {
+  Result<std::vector<incidents::IncidentEvent>> incidentTimeline(const std::string& id) override {
     HT_FAULT_READ("incidentTimeline", incidentTimeline(id));
   }
-  Result<std::vector<store::OutboxItem>> dueOutbox(TimePoint now, int limit) override {
+  Result<std::vector<incidents::OutboxItem>> dueOutbox(TimePoint now, int limit) override {
     HT_FAULT_READ("dueOutbox", dueOutbox(now, limit));
   }
-  Result<std::vector<store::OutboxItem>> listOutbox(
+  Result<std::vector<incidents::OutboxItem>> listOutbox(
       const std::optional<std::string>& state) override {
     HT_FAULT_READ("listOutbox", listOutbox(state));
   }
-  Status recordDelivery(const store::OutboxItem& item,
-                        const std::optional<store::IncidentEvent>& entry) override {
+  Status recordDelivery(const incidents::OutboxItem& item,
+                        const std::optional<incidents::IncidentEvent>& entry) override {
     HT_FAULT_WRITE("recordDelivery", recordDelivery(item, entry));
   }
-  Result<std::optional<store::OutboxItem>> getOutboxItem(int64_t id) override {
+  Result<std::optional<incidents::OutboxItem>> getOutboxItem(int64_t id) override {
     HT_FAULT_READ("getOutboxItem", getOutboxItem(id));
   }
-  Result<std::vector<store::OutboxItem>> incidentOutbox(const std::string& incident_id) override {
+  Result<std::vector<incidents::OutboxItem>> incidentOutbox(const std::string& incident_id) override {
     HT_FAULT_READ("incidentOutbox", incidentOutbox(incident_id));
   }
   Result<bool> claimOutboxItem(int64_t id, TimePoint now, TimePoint lease_until) override {

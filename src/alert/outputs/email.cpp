@@ -207,7 +207,7 @@ class EmailOutput final : public AlertOutput {
     return emailMessage(story, from_, to_, now);
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result = attempt(item);
     // Belt and braces: AUTH LOGIN sends the password in base64; neither form may reach the
     // timeline, whatever a server echoes.
@@ -217,7 +217,7 @@ class EmailOutput final : public AlertOutput {
   }
 
  private:
-  DeliveryResult attempt(const store::OutboxItem& item) {
+  DeliveryResult attempt(const incidents::OutboxItem& item) {
     const std::string scheme = toLower(url_.substr(0, url_.find("://")));
     if (url_.find("://") == std::string::npos || (scheme != "smtp" && scheme != "smtps")) {
       return permanentFailure(

@@ -29,7 +29,7 @@ class FileOutput final : public AlertOutput {
     return detail::dumpJson(webhookPayload(story));
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result;
     if (path_.empty()) {
       result.retryable = false;

@@ -167,7 +167,7 @@ class JiraOutput final : public AlertOutput {
     return detail::dumpJson(envelope);
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result = attempt(item);
     // Belt and braces: nothing Jira or libcurl echoes may carry the token to the timeline.
     result.error = detail::scrubSecrets(std::move(result.error), {token_, basic_});
@@ -175,7 +175,7 @@ class JiraOutput final : public AlertOutput {
   }
 
  private:
-  DeliveryResult attempt(const store::OutboxItem& item) {
+  DeliveryResult attempt(const incidents::OutboxItem& item) {
     if (base_url_.empty()) return permanentFailure("no Jira site URL: set url or url_env");
     if (username_.empty() || token_.empty()) {
       return permanentFailure("Jira needs username and an API token (secret_env)");

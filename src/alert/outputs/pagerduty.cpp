@@ -76,7 +76,7 @@ class PagerDutyOutput final : public AlertOutput {
     return detail::dumpJson(pagerDutyEvent(story, "", story.kind == "resolved"));
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result = attempt(item);
     // Belt and braces: nothing a receiver or libcurl echoes may carry the key to the timeline.
     result.error = detail::scrubSecrets(std::move(result.error), {routing_key_});
@@ -84,7 +84,7 @@ class PagerDutyOutput final : public AlertOutput {
   }
 
  private:
-  DeliveryResult attempt(const store::OutboxItem& item) {
+  DeliveryResult attempt(const incidents::OutboxItem& item) {
     if (routing_key_.empty()) {
       return permanentFailure("no routing key: set secret_env to the variable that holds it");
     }

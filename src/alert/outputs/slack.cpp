@@ -137,7 +137,7 @@ class SlackOutput final : public AlertOutput {
   std::string render(const Story& story, TimePoint, const std::string&) const override {
     return detail::dumpJson(slackPayload(story));
   }
-  DeliveryResult deliver(const store::OutboxItem& item) override { return poster_->deliver(item); }
+  DeliveryResult deliver(const incidents::OutboxItem& item) override { return poster_->deliver(item); }
 
  private:
   std::unique_ptr<Output> poster_;

@@ -167,7 +167,7 @@ class SyslogOutput final : public AlertOutput {
     return syslogLine(story, hostname, now);
   }
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     DeliveryResult result;
     if (!target_.error.empty()) {
       result.retryable = false;

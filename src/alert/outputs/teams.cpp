@@ -115,7 +115,7 @@ class TeamsOutput final : public AlertOutput {
   std::string render(const Story& story, TimePoint, const std::string&) const override {
     return detail::dumpJson(teamsPayload(story));
   }
-  DeliveryResult deliver(const store::OutboxItem& item) override { return poster_->deliver(item); }
+  DeliveryResult deliver(const incidents::OutboxItem& item) override { return poster_->deliver(item); }
 
  private:
   std::unique_ptr<Output> poster_;

@@ -27,7 +27,7 @@ class WebhookPoster final : public Output {
   WebhookPoster(WebhookOptions options, net::HttpTransport& transport)
       : options_(std::move(options)), transport_(transport) {}
 
-  DeliveryResult deliver(const store::OutboxItem& item) override {
+  DeliveryResult deliver(const incidents::OutboxItem& item) override {
     net::HttpRequest req;
     if (!options_.allow_private) {
       if (auto refused = detail::refusePrivateTarget(
@@ -78,7 +78,7 @@ class OwnedWebhookPoster final : public Output {
     transport_ = net::makeCurlTransport(http);
     inner_ = makeWebhookOutput(std::move(options), *transport_);
   }
-  DeliveryResult deliver(const store::OutboxItem& item) override { return inner_->deliver(item); }
+  DeliveryResult deliver(const incidents::OutboxItem& item) override { return inner_->deliver(item); }
 
  private:
   std::unique_ptr<net::HttpTransport> transport_;
@@ -94,7 +94,7 @@ class WebhookOutput final : public AlertOutput {
   std::string render(const Story& story, TimePoint, const std::string&) const override {
     return detail::dumpJson(webhookPayload(story));
   }
-  DeliveryResult deliver(const store::OutboxItem& item) override { return poster_->deliver(item); }
+  DeliveryResult deliver(const incidents::OutboxItem& item) override { return poster_->deliver(item); }
 
  private:
   std::unique_ptr<Output> poster_;

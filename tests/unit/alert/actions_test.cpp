@@ -29,8 +29,8 @@ using Server = test::ScriptedHttpServer;
 
 constexpr char kBody[] = R"({"incident_id":"inc-42","kind":"new","headline":"Honey token used"})";
 
-store::OutboxItem itemWith(std::string body) {
-  store::OutboxItem item;
+incidents::OutboxItem itemWith(std::string body) {
+  incidents::OutboxItem item;
   item.id = 1234;
   item.incident_id = "inc-42";
   item.output = actionOutputName("contain");

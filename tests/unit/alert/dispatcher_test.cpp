@@ -62,7 +62,7 @@ class DispatchTest : public ::testing::Test {
   // new outbox IDs.
   std::vector<int64_t> notify(const std::string& id,
                               const std::vector<std::pair<std::string, std::string>>& items) {
-    store::Incident inc;
+    incidents::Incident inc;
     inc.id = id;
     inc.token_id = token_id_;
     inc.state = "open";
@@ -70,9 +70,9 @@ class DispatchTest : public ::testing::Test {
     inc.title = "test";
     inc.opened_at = inc.first_seen = inc.last_seen = inc.updated_at = clock_.now();
     inc.seen = "{}";
-    std::vector<store::OutboxItem> n;
+    std::vector<incidents::OutboxItem> n;
     for (const auto& [output, kind] : items) {
-      store::OutboxItem o;
+      incidents::OutboxItem o;
       o.output = output;
       o.kind = kind;
       o.body = "{\"incident\":\"" + id + "\",\"kind\":\"" + kind + "\"}";
@@ -89,12 +89,12 @@ class DispatchTest : public ::testing::Test {
     return ids;
   }
 
-  std::vector<store::OutboxItem> outbox() {
+  std::vector<incidents::OutboxItem> outbox() {
     auto all = locked_->listOutbox(std::nullopt);
     EXPECT_TRUE(all.hasValue());
-    return all.hasValue() ? *all : std::vector<store::OutboxItem>{};
+    return all.hasValue() ? *all : std::vector<incidents::OutboxItem>{};
   }
-  store::OutboxItem item(int64_t id) {
+  incidents::OutboxItem item(int64_t id) {
     for (const auto& o : outbox()) {
       if (o.id == id) return o;
     }
@@ -155,7 +155,7 @@ TEST_F(DispatchTest, DeliversSignedWithStableDeliveryIdAcrossRetry) {
 
   DispatchReport r1 = run(d);
   EXPECT_EQ(r1.retried, 1);
-  store::OutboxItem pending = item(ids[0]);
+  incidents::OutboxItem pending = item(ids[0]);
   EXPECT_EQ(pending.state, "pending");
   EXPECT_EQ(pending.attempts, 1);
   EXPECT_GT(pending.next_attempt_at, clock_.now());
@@ -166,7 +166,7 @@ TEST_F(DispatchTest, DeliversSignedWithStableDeliveryIdAcrossRetry) {
   clock_.advance(seconds(5));
   DispatchReport r2 = run(d);
   EXPECT_EQ(r2.delivered, 1);
-  store::OutboxItem sent = item(ids[0]);
+  incidents::OutboxItem sent = item(ids[0]);
   EXPECT_EQ(sent.state, "sent");
   EXPECT_EQ(sent.attempts, 2);
   ASSERT_TRUE(sent.sent_at.has_value());
@@ -258,14 +258,14 @@ TEST_F(DispatchTest, AlwaysFailingGoesDeadAfterMaxAgeWithoutLeakingThePath) {
     DispatchReport r = run(d);
     dead = r.dead;
     if (dead == 0) {
-      store::OutboxItem o = item(ids[0]);
+      incidents::OutboxItem o = item(ids[0]);
       ASSERT_EQ(o.state, "pending");
       EXPECT_LE(o.next_attempt_at - clock_.now(), seconds(600));
       clock_.set(o.next_attempt_at);
     }
   }
   ASSERT_EQ(dead, 1);
-  store::OutboxItem o = item(ids[0]);
+  incidents::OutboxItem o = item(ids[0]);
   EXPECT_EQ(o.state, "dead");
   EXPECT_GT(clock_.now() - created, std::chrono::hours(1));
   EXPECT_GT(o.attempts, 2);
@@ -291,7 +291,7 @@ TEST_F(DispatchTest, TransportErrorsDoNotShowThePath) {
     url = gone.url() + "/services/T0K3NPATH?token=s3cr3tq";
   }
   auto hook = webhook(url);
-  store::OutboxItem o;
+  incidents::OutboxItem o;
   o.id = 9;
   o.incident_id = kInc;
   o.body = "{}";
@@ -311,7 +311,7 @@ TEST_F(DispatchTest, BadRequestIsDeadAtOnce) {
   auto ids = notify(kInc, {{"hook", "new"}});
   DispatchReport r = run(d);
   EXPECT_EQ(r.dead, 1);
-  store::OutboxItem o = item(ids[0]);
+  incidents::OutboxItem o = item(ids[0]);
   EXPECT_EQ(o.state, "dead");
   EXPECT_EQ(o.attempts, 1);
   auto texts = timelineTexts(kInc);
@@ -326,7 +326,7 @@ TEST_F(DispatchTest, BadRequestIsDeadAtOnce) {
 TEST_F(DispatchTest, StatusClassification) {
   Server server;
   auto hook = webhook(server.url() + "/hook");
-  store::OutboxItem o;
+  incidents::OutboxItem o;
   o.id = 1;
   o.incident_id = kInc;
   struct Case {
@@ -394,7 +394,7 @@ TEST_F(DispatchTest, SlowOutputDoesNotDelayAnother) {
   ASSERT_TRUE(fast_seen.has_value());
   EXPECT_LT(*fast_seen - start, std::chrono::milliseconds(1000));
   EXPECT_EQ(item(ids2[0]).state, "sent");
-  store::OutboxItem s = item(ids[0]);
+  incidents::OutboxItem s = item(ids[0]);
   EXPECT_EQ(s.state, "pending");
   EXPECT_EQ(s.attempts, 1);
   EXPECT_NE(s.last_error.find("127.0.0.1"), std::string::npos) << s.last_error;
@@ -405,7 +405,7 @@ TEST_F(DispatchTest, UnknownOutputIsDead) {
   auto ids = notify(kInc, {{"gone", "new"}});
   DispatchReport r = run(d);
   EXPECT_EQ(r.unknown_output, 1);
-  store::OutboxItem o = item(ids[0]);
+  incidents::OutboxItem o = item(ids[0]);
   EXPECT_EQ(o.state, "dead");
   EXPECT_EQ(o.last_error, "output gone is not configured");
   auto texts = timelineTexts(kInc);
@@ -421,11 +421,11 @@ TEST_F(DispatchTest, PrivateTargetsAreRefusedUnlessAllowed) {
   DispatchReport r = run(d);
   EXPECT_EQ(r.dead, 1);
   EXPECT_EQ(server.requestCount(), 0u);
-  store::OutboxItem o = item(ids[0]);
+  incidents::OutboxItem o = item(ids[0]);
   EXPECT_EQ(o.state, "dead");
   EXPECT_NE(o.last_error.find("loopback"), std::string::npos) << o.last_error;
 
-  store::OutboxItem probe;
+  incidents::OutboxItem probe;
   probe.id = 1;
   probe.incident_id = kInc;
   for (const char* url :
@@ -560,7 +560,7 @@ TEST_F(DeliveryDrainTest, WaitsOnTheClockForARetryDueWithinTheLimit) {
   EXPECT_EQ(s.still_pending, 0u);
   EXPECT_EQ(manual_.waits(), (std::vector<std::chrono::nanoseconds>{seconds(120)}));
   EXPECT_EQ(server.requestCount(), 2u);
-  store::OutboxItem sent = item(ids[0]);
+  incidents::OutboxItem sent = item(ids[0]);
   EXPECT_EQ(sent.state, "sent");
   ASSERT_TRUE(sent.sent_at.has_value());
   EXPECT_EQ(*sent.sent_at, at("2026-11-28T12:02:00Z"));

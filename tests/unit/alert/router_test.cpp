@@ -22,6 +22,10 @@
 namespace ht::alert {
 namespace {
 
+using incidents::IncidentManager;
+using incidents::IncidentOptions;
+using incidents::IncidentUpdate;
+
 using nlohmann::json;
 
 TimePoint at(const char* text) { return *parseTime(text); }
@@ -71,11 +75,11 @@ class RouterTest : public ::testing::Test {
 
   // Builds the router and an incident manager that announces through it.
   void start(config::AlertsOptions options, std::map<std::string, std::string> runbooks = {}) {
-    router_ = std::make_unique<Router>(*store_, clock_, std::move(options), std::move(runbooks),
+    router_ = std::make_unique<Router>(RouterStorage::of(*store_), clock_, std::move(options), std::move(runbooks),
                                        "ht-test-host");
     IncidentOptions io;
     io.window = std::chrono::minutes(60);
-    manager_ = std::make_unique<IncidentManager>(*store_, clock_, random_, io, router_->notifier());
+    manager_ = std::make_unique<IncidentManager>(*store_, *store_, clock_, random_, io, router_->notifier());
   }
 
   std::string token(const std::string& key_id, tokens::Tags tags = {}) {
@@ -102,9 +106,9 @@ class RouterTest : public ::testing::Test {
   }
 
   // A trigger as detection would record it, at the clock's current time.
-  store::TriggerRecord rec(const std::string& token_id, const std::string& event_id,
+  detect::TriggerRecord rec(const std::string& token_id, const std::string& event_id,
                            const std::string& ip = "203.0.113.9") {
-    store::TriggerRecord t;
+    detect::TriggerRecord t;
     t.event_id = event_id;
     t.token_id = token_id;
     t.trigger_class = "used";
@@ -121,7 +125,7 @@ class RouterTest : public ::testing::Test {
   }
 
   // Stores the trigger, then groups it (which announces through the router).
-  IncidentUpdate fire(const store::TriggerRecord& t) {
+  IncidentUpdate fire(const detect::TriggerRecord& t) {
     auto added = store_->addTrigger(t);
     EXPECT_TRUE(added.hasValue() && *added);
     auto update = manager_->onTrigger(t);
@@ -133,10 +137,10 @@ class RouterTest : public ::testing::Test {
     return fire(rec(token_id, event_id, ip));
   }
 
-  std::vector<store::OutboxItem> outbox() {
+  std::vector<incidents::OutboxItem> outbox() {
     auto items = store_->listOutbox(std::nullopt);
     EXPECT_TRUE(items.hasValue()) << items.status().toString();
-    return items.hasValue() ? *items : std::vector<store::OutboxItem>{};
+    return items.hasValue() ? *items : std::vector<incidents::OutboxItem>{};
   }
 
   // "output/route/kind/state" of every outbox item, in the order they were saved.
@@ -147,11 +151,11 @@ class RouterTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<store::IncidentEvent> events(const std::string& incident_id,
+  std::vector<incidents::IncidentEvent> events(const std::string& incident_id,
                                            const std::string& kind) {
     auto timeline = store_->incidentTimeline(incident_id);
     EXPECT_TRUE(timeline.hasValue()) << timeline.status().toString();
-    std::vector<store::IncidentEvent> out;
+    std::vector<incidents::IncidentEvent> out;
     if (!timeline.hasValue()) return out;
     for (const auto& e : *timeline) {
       if (e.kind == kind) out.push_back(e);
@@ -159,10 +163,10 @@ class RouterTest : public ::testing::Test {
     return out;
   }
 
-  store::Incident incident(const std::string& id) {
+  incidents::Incident incident(const std::string& id) {
     auto inc = store_->getIncident(id);
     EXPECT_TRUE(inc.hasValue() && inc->has_value());
-    return inc.hasValue() && inc->has_value() ? **inc : store::Incident{};
+    return inc.hasValue() && inc->has_value() ? **inc : incidents::Incident{};
   }
 
   test::TempDir dir_;
@@ -327,7 +331,7 @@ TEST_F(RouterTest, TriggersReachOnlyTheRoutesTheyMatch) {
 
   std::string tok = token(kKeyA, {{"env", "prod"}});
   place(tok, "web-01", "file");
-  store::TriggerRecord touched = rec(tok, "e1", "10.0.0.5");
+  detect::TriggerRecord touched = rec(tok, "e1", "10.0.0.5");
   touched.trigger_class = "touched";
   touched.event_name = "ListAccessKeys";
   IncidentUpdate u = fire(touched);
@@ -389,7 +393,7 @@ TEST_F(RouterTest, BodiesForSlackPagerDutyAndWebhookCarryTheWholeStory) {
   IncidentUpdate u = fire(tok, "e1");
   const std::string id = u.incident.id;
 
-  std::vector<store::OutboxItem> items = outbox();
+  std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 4u);
   for (const auto& i : items) {
     EXPECT_EQ(i.incident_id, id);
@@ -458,7 +462,7 @@ TEST_F(RouterTest, RunbookByClassTagThenPlacementKindThenDefault) {
   fire(tagged, "e1");
   fire(placed, "e2");
   fire(bare, "e3");
-  std::vector<store::OutboxItem> items = outbox();
+  std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(json::parse(items[0].body)["runbook"], "# Lambda runbook");
   EXPECT_EQ(json::parse(items[1].body)["runbook"], "# File runbook");
@@ -489,7 +493,7 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   clock_.advance(std::chrono::minutes(2));
   fire(tok, "e2", "203.0.113.9");
   clock_.advance(std::chrono::minutes(2));
-  store::TriggerRecord other = rec(tok, "e3", "198.51.100.7");
+  detect::TriggerRecord other = rec(tok, "e3", "198.51.100.7");
   other.event_source = "iam.amazonaws.com";
   other.event_name = "ListUsers";
   other.user_agent = "Boto3/1.34";
@@ -497,15 +501,15 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   fire(other);
   // Stored but not grouped yet: what the router sees while the manager is grouping it.
   clock_.advance(std::chrono::minutes(2));
-  store::TriggerRecord extra = rec(tok, "e4", "192.0.2.55");
+  detect::TriggerRecord extra = rec(tok, "e4", "192.0.2.55");
   extra.trigger_class = "session-used";
   extra.intent = "data-access";
   ASSERT_TRUE(*store_->addTrigger(extra));
 
   config::AlertsOptions options;
   options.ui_base_url = "https://honeytrail.example.com/";
-  store::Incident inc = incident(u.incident.id);
-  auto built = buildStory(*store_, inc, "escalation", "first data access: s3:ListBuckets", &extra,
+  incidents::Incident inc = incident(u.incident.id);
+  auto built = buildStory(RouterStorage::of(*store_), inc, "escalation", "first data access: s3:ListBuckets", &extra,
                           options, {{"file", "# File"}});
   ASSERT_TRUE(built.hasValue()) << built.status().toString();
   const Story& s = *built;
@@ -540,23 +544,23 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
 
   // An extra that the store already links is not counted twice; e4, stored and waiting to be
   // grouped within the window, is told too (a batch is grouped after it is read).
-  store::TriggerRecord linked = rec(tok, "e1", "203.0.113.9");
-  auto again = buildStory(*store_, inc, "new", "", &linked, config::AlertsOptions{}, {});
+  detect::TriggerRecord linked = rec(tok, "e1", "203.0.113.9");
+  auto again = buildStory(RouterStorage::of(*store_), inc, "new", "", &linked, config::AlertsOptions{}, {});
   ASSERT_TRUE(again.hasValue());
   ASSERT_EQ(again->calls.size(), 2u);
   EXPECT_EQ(again->calls[0].count, 3u);
   // A waiting trigger far beyond the window belongs to a later incident: not told.
   clock_.advance(std::chrono::hours(5));
-  store::TriggerRecord later = rec(tok, "e5", "192.0.2.99");
+  detect::TriggerRecord later = rec(tok, "e5", "192.0.2.99");
   ASSERT_TRUE(*store_->addTrigger(later));
-  auto without_later = buildStory(*store_, inc, "new", "", &linked, config::AlertsOptions{}, {});
+  auto without_later = buildStory(RouterStorage::of(*store_), inc, "new", "", &linked, config::AlertsOptions{}, {});
   ASSERT_TRUE(without_later.hasValue());
   EXPECT_EQ(without_later->callers.size(), 3u) << "192.0.2.99 is not among the callers";
   EXPECT_EQ(again->link, "") << "no ui_base_url: no link";
   EXPECT_EQ(again->runbook_markdown, "") << "no runbooks at all";
 
   // Without an extra (a resolve), the class is the worst one seen.
-  auto resolved = buildStory(*store_, inc, "resolved", "", nullptr, options, {});
+  auto resolved = buildStory(RouterStorage::of(*store_), inc, "resolved", "", nullptr, options, {});
   ASSERT_TRUE(resolved.hasValue());
   EXPECT_EQ(resolved->trigger_class, "used");
 }
@@ -573,7 +577,7 @@ TEST_F(RouterTest, QuietRuleBySourceCidrSuppressesAndExplainsOnTheTimeline) {
   IncidentUpdate quietened = fire(token(kKeyA), "e1", "10.20.30.40");
   EXPECT_TRUE(quietened.opened) << "the incident is still recorded";
   EXPECT_TRUE(outbox().empty());
-  std::vector<store::IncidentEvent> suppressed = events(quietened.incident.id, "suppressed");
+  std::vector<incidents::IncidentEvent> suppressed = events(quietened.incident.id, "suppressed");
   ASSERT_EQ(suppressed.size(), 1u);
   EXPECT_EQ(suppressed[0].actor, "honeytrail");
   EXPECT_EQ(suppressed[0].text,
@@ -614,7 +618,7 @@ TEST_F(RouterTest, QuietRuleLimitedToAnotherRouteLeavesThisRouteAnnouncing) {
   start(a);
   IncidentUpdate u = fire(token(kKeyA), "e1", "203.0.113.9");
   EXPECT_EQ(outboxSummary(), std::vector<std::string>{"hook-a/a/new/pending"});
-  std::vector<store::IncidentEvent> suppressed = events(u.incident.id, "suppressed");
+  std::vector<incidents::IncidentEvent> suppressed = events(u.incident.id, "suppressed");
   ASSERT_EQ(suppressed.size(), 1u);
   EXPECT_EQ(json::parse(suppressed[0].details)["route"], "b");
 }
@@ -625,12 +629,12 @@ TEST_F(RouterTest, QuietRuleByUserAgentGlob) {
   q.user_agents = {"*nuclei*", "curl/*"};
   a.quiet = {q};
   start(a);
-  store::TriggerRecord scan = rec(token(kKeyA), "e1");
+  detect::TriggerRecord scan = rec(token(kKeyA), "e1");
   scan.user_agent = "Mozilla/5.0 (compatible; nuclei/3.1)";
   IncidentUpdate quietened = fire(scan);
   EXPECT_TRUE(outbox().empty());
   EXPECT_EQ(events(quietened.incident.id, "suppressed").size(), 1u);
-  store::TriggerRecord cli = rec(token(kKeyB), "e2");  // aws-cli: announced
+  detect::TriggerRecord cli = rec(token(kKeyB), "e2");  // aws-cli: announced
   fire(cli);
   EXPECT_EQ(outboxSummary(), std::vector<std::string>{"hook/main/new/pending"});
 }
@@ -647,7 +651,7 @@ TEST_F(RouterTest, QuietRuleByTokenIdOrKeyId) {
   IncidentUpdate ua = fire(ta, "e1");
   IncidentUpdate ub = fire(tb, "e2");
   IncidentUpdate uc = fire(tc, "e3");
-  std::vector<store::OutboxItem> items = outbox();
+  std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].incident_id, uc.incident.id);
   EXPECT_EQ(events(ua.incident.id, "suppressed").size(), 1u);
@@ -671,11 +675,11 @@ TEST_F(RouterTest, QuietRuleNeedsEverySetListToMatch) {
   q.user_agents = {"*scanner*"};
   a.quiet = {q};
   start(a);
-  store::TriggerRecord ip_only = rec(token(kKeyA), "e1", "10.0.0.5");  // UA is aws-cli
+  detect::TriggerRecord ip_only = rec(token(kKeyA), "e1", "10.0.0.5");  // UA is aws-cli
   IncidentUpdate announced = fire(ip_only);
   EXPECT_EQ(outboxSummary(), std::vector<std::string>{"hook/main/new/pending"});
   EXPECT_TRUE(events(announced.incident.id, "suppressed").empty());
-  store::TriggerRecord both = rec(token(kKeyB), "e2", "10.0.0.6");
+  detect::TriggerRecord both = rec(token(kKeyB), "e2", "10.0.0.6");
   both.user_agent = "acme-scanner/1.0";
   IncidentUpdate quietened = fire(both);
   EXPECT_EQ(outbox().size(), 1u);
@@ -699,7 +703,7 @@ TEST_F(RouterTest, ThrottleHoldsBackAnnouncementsWithinTheWindowButNeverAResolve
   clock_.advance(std::chrono::minutes(10));  // 12:10: another token, within the hour
   IncidentUpdate held = fire(tb, "e2");
   EXPECT_EQ(outbox().size(), 1u);
-  std::vector<store::IncidentEvent> suppressed = events(held.incident.id, "suppressed");
+  std::vector<incidents::IncidentEvent> suppressed = events(held.incident.id, "suppressed");
   ASSERT_EQ(suppressed.size(), 1u);
   EXPECT_NE(suppressed[0].text.find("throttled"), std::string::npos) << suppressed[0].text;
   EXPECT_NE(suppressed[0].text.find("route main"), std::string::npos) << suppressed[0].text;
@@ -714,7 +718,7 @@ TEST_F(RouterTest, ThrottleHoldsBackAnnouncementsWithinTheWindowButNeverAResolve
   IncidentUpdate again = fire(ta, "e3");
   ASSERT_TRUE(again.opened);
   EXPECT_NE(again.incident.id, first.incident.id);
-  std::vector<store::OutboxItem> items = outbox();
+  std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[1].incident_id, again.incident.id);
   EXPECT_EQ(items[1].kind, "new");
@@ -749,7 +753,7 @@ TEST_F(RouterTest, NewSourceIpIsAnEscalationItemAndARepeatIsNot) {
   clock_.advance(std::chrono::minutes(1));
   IncidentUpdate esc = fire(tok, "e3", "198.51.100.7");
   EXPECT_EQ(esc.incident.id, first.incident.id);
-  std::vector<store::OutboxItem> items = outbox();
+  std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[1].kind, "escalation");
   EXPECT_EQ(items[1].incident_id, first.incident.id);
@@ -810,7 +814,7 @@ TEST_F(RouterTest, ActionsInTheirModesAndOnlyOnTheirKinds) {
     EXPECT_EQ(body["kind"], "new");
     EXPECT_EQ(body["token"]["key_id"], kKeyA);
   }
-  std::vector<store::IncidentEvent> actions = events(id, "action");
+  std::vector<incidents::IncidentEvent> actions = events(id, "action");
   ASSERT_EQ(actions.size(), 2u);
   EXPECT_EQ(actions[0].text,
             "dry run: would run action isolate (command /usr/local/bin/isolate-host)");
@@ -976,7 +980,7 @@ TEST_F(RouterTest, NoRoutesAnnouncesNothing) {
   EXPECT_TRUE(u.opened);
   EXPECT_TRUE(outbox().empty());
   EXPECT_TRUE(events(u.incident.id, "suppressed").empty());
-  store::TriggerRecord t = rec(tok, "e2");
+  detect::TriggerRecord t = rec(tok, "e2");
   auto direct = router_->announce(incident(u.incident.id), "escalation", "x", &t);
   ASSERT_TRUE(direct.hasValue()) << direct.status().toString();
   EXPECT_TRUE(direct->items.empty());

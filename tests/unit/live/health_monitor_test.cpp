@@ -119,7 +119,7 @@ TEST_F(HealthMonitorTest, EveryRoundSavesEverySource) {
   auto rows = store_->listSourceHealth();
   ASSERT_TRUE(rows.hasValue());
   ASSERT_EQ(rows->size(), 2u);
-  for (const store::SourceHealth& h : *rows) {
+  for (const live::SourceHealth& h : *rows) {
     EXPECT_EQ(h.updated_at, kStart) << h.source;
     EXPECT_EQ(h.started_at, kStart) << h.source;
   }
@@ -127,7 +127,7 @@ TEST_F(HealthMonitorTest, EveryRoundSavesEverySource) {
   ASSERT_EQ(round(), Messages{});
   rows = store_->listSourceHealth();
   ASSERT_TRUE(rows.hasValue());
-  for (const store::SourceHealth& h : *rows) EXPECT_EQ(h.updated_at, kStart + minutes(5));
+  for (const live::SourceHealth& h : *rows) EXPECT_EQ(h.updated_at, kStart + minutes(5));
 }
 
 }  // namespace

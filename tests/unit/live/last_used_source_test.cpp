@@ -78,8 +78,8 @@ TEST(LiveLastUsedTest, NewUseIsOneTriggerWithServiceAndRegion) {
   ASSERT_TRUE(session);
 
   Pipeline pipeline(*store, registry, nullptr, clock);
-  std::vector<store::TriggerRecord> announced;
-  pipeline.onTrigger([&](const store::TriggerRecord& t) { announced.push_back(t); });
+  std::vector<detect::TriggerRecord> announced;
+  pipeline.onTrigger([&](const detect::TriggerRecord& t) { announced.push_back(t); });
   HealthTracker health(*store, "last-used", "last-used", clock);
   health.started();
   LastUsedSource source(session->iam(), pipeline, health);
@@ -94,7 +94,7 @@ TEST(LiveLastUsedTest, NewUseIsOneTriggerWithServiceAndRegion) {
   }
   ASSERT_TRUE(source.pollOnce().isOk());
   ASSERT_EQ(announced.size(), 1u);
-  const store::TriggerRecord& t = announced[0];
+  const detect::TriggerRecord& t = announced[0];
   EXPECT_EQ(t.token_id, token->id);
   EXPECT_EQ(t.trigger_class, "used");
   EXPECT_EQ(t.service, "dynamodb");

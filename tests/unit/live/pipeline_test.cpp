@@ -68,19 +68,19 @@ class PipelineTest : public ::testing::Test {
     imp.key_id = kKey;
     imp.user_name = "svc-backup";
     ASSERT_TRUE(registry_->importKey(imp).hasValue());
-    alert::IncidentOptions options;
+    incidents::IncidentOptions options;
     options.window = std::chrono::minutes(24 * 60);
-    incidents_ = std::make_unique<alert::IncidentManager>(
-        *faults_, clock_, random_, options,
-        [this](const store::Incident&, const std::string& kind, const std::string&,
-               const store::TriggerRecord*) -> Result<alert::Announcement> {
-          store::OutboxItem item;
+    incidents_ = std::make_unique<incidents::IncidentManager>(
+        *faults_, *faults_, clock_, random_, options,
+        [this](const incidents::Incident&, const std::string& kind, const std::string&,
+               const detect::TriggerRecord*) -> Result<incidents::Announcement> {
+          incidents::OutboxItem item;
           item.output = "test-hook";
           item.kind = kind;
           item.body = kind;
           item.created_at = clock_.now();
           item.next_attempt_at = clock_.now();
-          return alert::Announcement{{item}, {}};
+          return incidents::Announcement{{item}, {}};
         });
     pipeline_ =
         std::make_unique<Pipeline>(*faults_, *registry_, nullptr, clock_, incidents_.get());
@@ -100,18 +100,18 @@ class PipelineTest : public ::testing::Test {
     return paths;
   }
 
-  std::vector<store::TriggerRecord> stored(bool ungrouped_only = false) {
-    store::TriggerFilter f;
+  std::vector<detect::TriggerRecord> stored(bool ungrouped_only = false) {
+    detect::TriggerFilter f;
     f.without_incident = ungrouped_only;
     f.limit = 100000;
     auto t = real_->listTriggers(f);
     EXPECT_TRUE(t.hasValue()) << t.status().toString();
-    return t.hasValue() ? *t : std::vector<store::TriggerRecord>{};
+    return t.hasValue() ? *t : std::vector<detect::TriggerRecord>{};
   }
-  std::vector<store::Incident> incidents() {
+  std::vector<incidents::Incident> incidents() {
     auto i = real_->listIncidents({});
     EXPECT_TRUE(i.hasValue()) << i.status().toString();
-    return i.hasValue() ? *i : std::vector<store::Incident>{};
+    return i.hasValue() ? *i : std::vector<incidents::Incident>{};
   }
 
   test::TempDir dir_;
@@ -122,7 +122,7 @@ class PipelineTest : public ::testing::Test {
   std::unique_ptr<store::Store> real_;
   std::unique_ptr<FaultStore> faults_;
   std::unique_ptr<tokens::Registry> registry_;
-  std::unique_ptr<alert::IncidentManager> incidents_;
+  std::unique_ptr<incidents::IncidentManager> incidents_;
   std::unique_ptr<Pipeline> pipeline_;
 };
 
@@ -138,7 +138,7 @@ TEST_F(PipelineTest, BatchStoresEveryUseThenGroupsItInEventOrder) {
   std::vector<std::string> seen_keys;
   auto batch = pipeline_->ingestFiles(
       files, threads(4),
-      [&](const store::TriggerRecord&, const std::string& key_id) { seen_keys.push_back(key_id); },
+      [&](const detect::TriggerRecord&, const std::string& key_id) { seen_keys.push_back(key_id); },
       nullptr);
   ASSERT_TRUE(batch.hasValue()) << batch.status().toString();
   EXPECT_EQ(batch->scan.files, 12u);
@@ -211,7 +211,7 @@ TEST_F(PipelineTest, LockTimeoutOnALiveObjectIsReturnedSoTheObjectIsReadAgain) {
 }
 
 TEST_F(PipelineTest, AFailedGroupingIsCaughtUpByTheNextTrigger) {
-  store::TriggerRecord first;
+  detect::TriggerRecord first;
   first.event_id = "last-used:" + std::string(kKey) + ":2026-11-28T08:00:00Z";
   first.token_id = registry_->find(kKey)->id;
   first.trigger_class = "used";
@@ -225,7 +225,7 @@ TEST_F(PipelineTest, AFailedGroupingIsCaughtUpByTheNextTrigger) {
   EXPECT_TRUE(*added);
   EXPECT_EQ(stored(true).size(), 1u) << "stored, not yet grouped";
   faults_->heal();
-  store::TriggerRecord second = first;
+  detect::TriggerRecord second = first;
   second.event_id = "last-used:" + std::string(kKey) + ":2026-11-28T09:00:00Z";
   second.event_time = *parseTime("2026-11-28T09:00:00Z");
   ASSERT_TRUE(pipeline_->submit(second).hasValue());

@@ -265,10 +265,10 @@ class PushTest : public ::testing::Test {
   }
   int port() const { return server_->port(); }
 
-  std::vector<store::TriggerRecord> triggers() {
+  std::vector<detect::TriggerRecord> triggers() {
     auto t = store_->listTriggers({});
     EXPECT_TRUE(t.hasValue()) << t.status().toString();
-    return t.hasValue() ? *t : std::vector<store::TriggerRecord>{};
+    return t.hasValue() ? *t : std::vector<detect::TriggerRecord>{};
   }
   std::vector<std::string> visited() {
     std::lock_guard lock(mu_);
@@ -319,7 +319,7 @@ TEST_F(PushEventBridgeTest, HoneyKeyUseBecomesOneTriggerOnce) {
   EXPECT_EQ(r.detail(), "0 new trigger(s)");
   EXPECT_EQ(triggers().size(), 1u);
 
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   EXPECT_EQ(h.objects, 2u);
   EXPECT_EQ(h.records, 2u);
   EXPECT_EQ(h.triggers, 1u);
@@ -391,7 +391,7 @@ TEST_F(PushEventBridgeTest, ScheduledEventIsHeartbeat) {
   Reply r = postEventBridge(port(), test::readText(kEventBridgeDir + "/event-scheduled.json"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.detail(), "heartbeat");
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   ASSERT_TRUE(h.last_data_at.has_value());
   EXPECT_GE(*h.last_data_at, before);
   EXPECT_EQ(h.records, 0u);
@@ -423,7 +423,7 @@ TEST_F(PushEventBridgeTest, BadBodiesAre400AndCounted) {
   // EventBridge to retry a body that can never succeed.
   Reply odd = postEventBridge(port(), R"({"detail-type":5,"detail":{}})");
   EXPECT_EQ(odd.status, 400) << odd.body;
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   EXPECT_EQ(h.bad_objects, 5u);
   EXPECT_EQ(h.errors, 0u);
   EXPECT_FALSE(h.last_data_at.has_value()) << "rejections are no proof of life";
@@ -616,7 +616,7 @@ TEST_F(PushSnsRealTest, RealMessagesVerifyThenFailAsNotices) {
   // 400, not 403: the signature verified, and "test message" is no notice.
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.detail().find("message body: not JSON"), std::string::npos) << r.detail();
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   EXPECT_EQ(h.bad_objects, 1u);
   EXPECT_NE(h.last_error.find("sns message a890c547-5d98-55e2-971d-8826fff56413"),
             std::string::npos)
@@ -717,7 +717,7 @@ TEST_F(PushSnsSignedTest, EventBridgeNoticeWithoutCloudTrailIs400) {
       request(port(), "POST", "/sns",
               signedNotification(test::readText(kEventBridgeDir + "/event-instance-state.json")));
   EXPECT_EQ(r.status, 400) << r.body;
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   EXPECT_EQ(h.bad_objects, 1u);
   EXPECT_FALSE(h.last_data_at.has_value());
   EXPECT_EQ(h.objects, 0u);
@@ -732,7 +732,7 @@ TEST_F(PushSnsSignedTest, ScheduledEventNoticeIsHeartbeat) {
                     signedNotification(test::readText(kEventBridgeDir + "/event-scheduled.json")));
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.detail(), "heartbeat");
-  store::SourceHealth h = health_->snapshot();
+  live::SourceHealth h = health_->snapshot();
   EXPECT_TRUE(h.last_data_at.has_value());
   EXPECT_EQ(h.bad_objects, 0u);
 }

@@ -64,7 +64,7 @@ TEST_F(SourceReportTest, RanNeverRanAndNoLongerEnabled) {
   sources_.s3.enabled = true;
   sources_.s3.bucket = "org-trail";
   sources_.push.enabled = true;
-  store::SourceHealth s3;
+  live::SourceHealth s3;
   s3.source = "s3:org-trail";
   s3.kind = "s3";
   s3.started_at = kNow - minutes(120);
@@ -76,7 +76,7 @@ TEST_F(SourceReportTest, RanNeverRanAndNoLongerEnabled) {
   s3.triggers = 1;
   s3.updated_at = kNow;
   ASSERT_TRUE(store_->putSourceHealth(s3).isOk());
-  store::SourceHealth old;
+  live::SourceHealth old;
   old.source = "sqs:retired";
   old.kind = "sqs";
   old.started_at = kNow - minutes(9000);

@@ -150,7 +150,7 @@ TEST_F(LiveStoreTest, ObjectsReadAreRememberedAndPrunedByReadTime) {
 TEST_F(LiveStoreTest, SourceHealthRoundTripsEveryField) {
   auto s = open();
   ASSERT_TRUE(s);
-  store::SourceHealth h;
+  live::SourceHealth h;
   h.source = "s3:trail";
   h.kind = "s3";
   h.started_at = at("2026-03-15T10:00:00Z");
@@ -167,7 +167,7 @@ TEST_F(LiveStoreTest, SourceHealthRoundTripsEveryField) {
   h.last_error_at = at("2026-03-15T11:00:00Z");
   h.updated_at = at("2026-03-15T12:00:00Z");
   ASSERT_TRUE(s->putSourceHealth(h).isOk());
-  store::SourceHealth q;
+  live::SourceHealth q;
   q.source = "sqs:trail-events";
   q.kind = "sqs";
   q.updated_at = at("2026-03-15T12:00:00Z");
@@ -180,8 +180,8 @@ TEST_F(LiveStoreTest, SourceHealthRoundTripsEveryField) {
   auto all = again->listSourceHealth();
   ASSERT_TRUE(all.hasValue()) << all.status().toString();
   ASSERT_EQ(all->size(), 2u);
-  const store::SourceHealth* got = nullptr;
-  const store::SourceHealth* sqs = nullptr;
+  const live::SourceHealth* got = nullptr;
+  const live::SourceHealth* sqs = nullptr;
   for (const auto& x : *all) (x.source == "s3:trail" ? got : sqs) = &x;
   ASSERT_NE(got, nullptr);
   ASSERT_NE(sqs, nullptr);
@@ -237,7 +237,7 @@ TEST_F(LiveStoreTest, RegistryVersionGrowsWhenATokenIsAdded) {
 const TimePoint kNow = at("2026-03-15T12:00:00Z");
 
 TEST(LiveHealthTest, FreshDataIsOk) {
-  store::SourceHealth h;
+  live::SourceHealth h;
   h.started_at = kNow - minutes(120);
   h.last_poll_at = kNow - minutes(1);
   h.last_data_at = kNow - minutes(5);
@@ -245,7 +245,7 @@ TEST(LiveHealthTest, FreshDataIsOk) {
   EXPECT_EQ(a.status, "ok");
   EXPECT_EQ(a.reason, "data 5 min ago");
   // Started a moment ago, nothing yet: not blind before blind_after has passed.
-  store::SourceHealth fresh;
+  live::SourceHealth fresh;
   fresh.started_at = kNow - minutes(10);
   fresh.last_poll_at = kNow - minutes(1);
   a = assessHealth(fresh, kNow, minutes(60));
@@ -254,7 +254,7 @@ TEST(LiveHealthTest, FreshDataIsOk) {
 }
 
 TEST(LiveHealthTest, NoDataForLongerThanBlindAfterIsBlindNamingTheMinutes) {
-  store::SourceHealth h;
+  live::SourceHealth h;
   h.started_at = kNow - minutes(600);
   h.last_poll_at = kNow - minutes(1);  // still polling: quiet, not failing
   h.last_data_at = kNow - minutes(90);
@@ -267,18 +267,18 @@ TEST(LiveHealthTest, NoDataForLongerThanBlindAfterIsBlindNamingTheMinutes) {
 }
 
 TEST(LiveHealthTest, NeverAnyDataSinceAStartLongAgoIsBlind) {
-  store::SourceHealth h;
+  live::SourceHealth h;
   h.started_at = kNow - minutes(61);
   h.last_poll_at = kNow - minutes(1);
   auto a = assessHealth(h, kNow, minutes(60));
   EXPECT_EQ(a.status, "blind");
   EXPECT_EQ(a.reason, "no data since it started 61 min ago (limit 60 min)");
-  EXPECT_EQ(assessHealth(store::SourceHealth{}, kNow, minutes(60)).status, "blind")
+  EXPECT_EQ(assessHealth(live::SourceHealth{}, kNow, minutes(60)).status, "blind")
       << "never ran";
 }
 
 TEST(LiveHealthTest, ErrorAfterTheLastPollIsFailing) {
-  store::SourceHealth h;
+  live::SourceHealth h;
   h.started_at = kNow - minutes(30);
   h.last_data_at = kNow - minutes(10);
   h.last_poll_at = kNow - minutes(3);
@@ -320,7 +320,7 @@ TEST(LiveHealthTest, TrackerTotalsSurviveARestart) {
   clock.advance(minutes(5));
   auto s = std::move(store::openSqliteStore(dir.file("h.db"), {})).value();
   HealthTracker t(*s, "s3:trail", "s3", clock);
-  store::SourceHealth h = t.snapshot();
+  live::SourceHealth h = t.snapshot();
   EXPECT_EQ(h.kind, "s3");
   EXPECT_EQ(h.objects, 1u);
   EXPECT_EQ(h.records, 55u);
@@ -354,7 +354,7 @@ TEST(LiveHealthTest, TrackerKeepsItsKindOverARowWithoutOne) {
   test::TempDir dir;
   FixedClock clock(kNow);
   auto s = std::move(store::openSqliteStore(dir.file("h.db"), {})).value();
-  store::SourceHealth old;
+  live::SourceHealth old;
   old.source = "sqs:trail-events";
   old.objects = 4;
   old.updated_at = kNow;
@@ -377,10 +377,10 @@ struct Process {
   std::unique_ptr<S3Source> s3;
   std::unique_ptr<SqsSource> sqs;
 
-  std::vector<store::TriggerRecord> triggers() {
+  std::vector<detect::TriggerRecord> triggers() {
     auto t = store->listTriggers({});
     EXPECT_TRUE(t.hasValue()) << t.status().toString();
-    return t.hasValue() ? *t : std::vector<store::TriggerRecord>{};
+    return t.hasValue() ? *t : std::vector<detect::TriggerRecord>{};
   }
   bool read(const std::string& object) {
     auto r = store->objectRead(object);
@@ -574,7 +574,7 @@ TEST_F(LiveS3Test, FindsRegionsOrgTrailsAndPrefixesAndReadsEachFileOnce) {
   EXPECT_FALSE(p->read(object("other/AWSLogs/" + std::string(kAccount) +
                               "/CloudTrail/us-east-1/2026/03/15/x.json")))
       << "not under a configured prefix";
-  store::SourceHealth h = p->health->snapshot();
+  live::SourceHealth h = p->health->snapshot();
   EXPECT_EQ(h.objects, 4u);
   EXPECT_EQ(h.records, kHoneyFile.records + kQuiet[0].records + kQuiet[1].records +
                            kQuiet[2].records);
@@ -653,7 +653,7 @@ TEST_F(LiveS3Test, RestartReadsLateAndNewFilesAndNothingTwice) {
   EXPECT_EQ(p->health->snapshot().objects, 3u) << "totals carried over";
   Status st = p->s3->pollOnce();
   ASSERT_TRUE(st.isOk()) << st.toString();
-  store::SourceHealth h = p->health->snapshot();
+  live::SourceHealth h = p->health->snapshot();
   EXPECT_EQ(h.objects, 5u) << "the late and the new file only";
   EXPECT_EQ(h.records, kQuiet[0].records + kQuiet[1].records + kQuiet[2].records +
                            kHoneyFile.records + kQuiet[3].records);
@@ -789,7 +789,7 @@ TEST_F(LiveS3Test, TruncatedGzipIsCountedBadOnceAndLaterFilesAreRead) {
   ASSERT_NO_FATAL_FAILURE(importHoneyKey(*p));
   Status st = p->s3->pollOnce();
   EXPECT_TRUE(st.isOk()) << "a broken file is not a failed poll: " << st.toString();
-  store::SourceHealth h = p->health->snapshot();
+  live::SourceHealth h = p->health->snapshot();
   EXPECT_EQ(h.bad_objects, 1u);
   EXPECT_EQ(h.errors, 0u);
   EXPECT_NE(h.last_error.find(object(k_bad)), std::string::npos) << h.last_error;
@@ -838,7 +838,7 @@ TEST_F(LiveS3Test, StopSetMidwayFinishesTheObjectInHandAndLeavesTheRest) {
   ASSERT_TRUE(p);
   ASSERT_NO_FATAL_FAILURE(importHoneyKey(*p));
   int alerts = 0;
-  p->pipeline->onTrigger([&](const store::TriggerRecord&) {
+  p->pipeline->onTrigger([&](const detect::TriggerRecord&) {
     ++alerts;
     stop_ = true;  // SIGTERM arrives while the first file is being read
   });
@@ -1007,7 +1007,7 @@ TEST_F(LiveSqsTest, GoodMessagesAreDeletedAndPoisonAndMissingObjectsEndInTheDlq)
   ASSERT_NO_FATAL_FAILURE(importHoneyKey(*p));
   Status st = p->sqs->pollOnce();
   ASSERT_TRUE(st.isOk()) << st.toString();
-  store::SourceHealth h = p->health->snapshot();
+  live::SourceHealth h = p->health->snapshot();
   EXPECT_EQ(h.objects, 2u);
   EXPECT_EQ(h.records, kHoneyFile.records + kQuiet[0].records);
   EXPECT_EQ(h.triggers, 1u);
@@ -1078,7 +1078,7 @@ TEST_F(LiveSqsTest, RedeliveredNoticeAfterARestartMakesNoSecondTrigger) {
   auto p = startSqs();
   ASSERT_TRUE(p);
   ASSERT_TRUE(p->sqs->pollOnce().isOk());
-  store::SourceHealth h = p->health->snapshot();
+  live::SourceHealth h = p->health->snapshot();
   EXPECT_EQ(h.objects, 1u) << "already read: not counted again";
   EXPECT_EQ(h.triggers, 1u);
   EXPECT_EQ(h.errors, 0u);

@@ -255,7 +255,7 @@ class EmailTest : public ::testing::Test {
     return makeEmailOutput(o, {"smtp://127.0.0.1:" + std::to_string(port_), password});
   }
 
-  store::OutboxItem message(const Story& story) {
+  incidents::OutboxItem message(const Story& story) {
     return itemFor(story.incident_id, story.kind,
                    emailMessage(story, "Honeytrail <honeytrail@example.com>",
                                 {"Sec Team <sec@example.com>", "oncall@example.com"},
@@ -285,7 +285,7 @@ class EmailTest : public ::testing::Test {
 
 TEST_F(EmailTest, DeliversOverStartTlsWithLogin) {
   startReceiver(/*tls=*/true);
-  store::OutboxItem item = message(makeStory("inc-e-1", "new"));
+  incidents::OutboxItem item = message(makeStory("inc-e-1", "new"));
   DeliveryResult r = output()->deliver(item);
   ASSERT_TRUE(r.ok) << r.error << "\n" << events();
   EXPECT_EQ(r.http_status, 250);

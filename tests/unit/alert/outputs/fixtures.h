@@ -140,9 +140,9 @@ inline Story makeStory(const std::string& incident_id, const std::string& kind) 
   return s;
 }
 
-inline store::OutboxItem itemFor(const std::string& incident_id, const std::string& kind,
+inline incidents::OutboxItem itemFor(const std::string& incident_id, const std::string& kind,
                                  std::string body) {
-  store::OutboxItem item;
+  incidents::OutboxItem item;
   item.id = 1;
   item.incident_id = incident_id;
   item.output = "remote";
@@ -174,8 +174,8 @@ inline int closedPort() {
 }
 
 // One outbox item holding body, as the local outputs get it.
-inline store::OutboxItem itemWith(std::string body, int64_t id = 1) {
-  store::OutboxItem item;
+inline incidents::OutboxItem itemWith(std::string body, int64_t id = 1) {
+  incidents::OutboxItem item;
   item.id = id;
   item.incident_id = "inc-1";
   item.output = "out";

@@ -270,7 +270,7 @@ class JiraTest : public ::testing::Test {
   }
 
   // The JiraEnvelope of alert/outputs/jira.h, as the jira output renders it.
-  static store::OutboxItem envelope(const Story& story,
+  static incidents::OutboxItem envelope(const Story& story,
                                     std::vector<std::string> labels = {"honeytrail"}) {
     if (labels.size() == 1) labels.push_back(story.incident_id);
     json body = {{"incident_id", story.incident_id},
@@ -324,7 +324,7 @@ TEST_F(JiraTest, EscalationCommentsOnTheSameIssue) {
 TEST_F(JiraTest, RetryAfterALostResponseCommentsInsteadOfFilingADuplicate) {
   jira_.drop_next_create = true;
   auto out = output();
-  store::OutboxItem item = envelope(makeStory("inc-j-3", "new"));
+  incidents::OutboxItem item = envelope(makeStory("inc-j-3", "new"));
   DeliveryResult first = out->deliver(item);
   EXPECT_FALSE(first.ok);
   EXPECT_TRUE(first.retryable) << first.error;  // the outcome is unknown: try again

@@ -194,7 +194,7 @@ class PagerDutyTest : public ::testing::Test {
     return makePagerDutyOutput(o, {server_.url() + "/v2/enqueue", key});
   }
 
-  store::OutboxItem storedEvent(const Story& story) {
+  incidents::OutboxItem storedEvent(const Story& story) {
     // As the outbox stores it: the full event with an empty routing_key.
     return itemFor(story.incident_id, story.kind, pagerDutyEvent(story, "").dump());
   }
@@ -205,7 +205,7 @@ class PagerDutyTest : public ::testing::Test {
 
 TEST_F(PagerDutyTest, TriggerFollowsTheEventsApiSchemaAndCarriesTheRoutingKey) {
   Story story = makeStory("inc-pd-1", "new");
-  store::OutboxItem item = storedEvent(story);
+  incidents::OutboxItem item = storedEvent(story);
   ASSERT_EQ(json::parse(item.body)["routing_key"], "");  // nothing secret in the outbox
 
   DeliveryResult r = output()->deliver(item);
@@ -252,7 +252,7 @@ TEST_F(PagerDutyTest, RateLimitIsRetriedAfterRetryAfter) {
   server_.enqueue({429, {{"Retry-After", "7"}}, R"({"status":"throttle event","message":"x"})"});
   server_.enqueue({502, {}, "bad gateway"});
   auto out = output();
-  store::OutboxItem item = storedEvent(makeStory("inc-pd-4", "new"));
+  incidents::OutboxItem item = storedEvent(makeStory("inc-pd-4", "new"));
 
   DeliveryResult r = out->deliver(item);
   EXPECT_FALSE(r.ok);

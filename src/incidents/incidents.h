@@ -2,7 +2,7 @@
 // one), with the behaviour seen so far, so that what is new is announced (the first write call,
 // the first data access, a new source IP or region, an exposure) and what repeats is not.
 // Every change is saved with its timeline entries and the notifications it causes in one
-// transaction (store::Store::saveIncident).
+// transaction (IncidentStore::saveIncident).
 #pragma once
 
 #include <chrono>
@@ -14,9 +14,10 @@
 
 #include "core/random.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "detect/trigger_store.h"
+#include "incidents/incident_store.h"
 
-namespace ht::alert {
+namespace ht::incidents {
 
 struct IncidentOptions {
   std::chrono::minutes window{60};  // a trigger later than this after the last starts a new one
@@ -24,7 +25,7 @@ struct IncidentOptions {
 
 // What a trigger did to its incident.
 struct IncidentUpdate {
-  store::Incident incident;
+  incidents::Incident incident;
   bool opened = false;                   // a new incident
   std::vector<std::string> escalations;  // what is new ("first write call: s3:PutObject")
   bool announce() const { return opened || !escalations.empty(); }
@@ -33,20 +34,20 @@ struct IncidentUpdate {
 // What an incident change causes: notifications and response actions for the outbox, and
 // timeline entries for what was deliberately not sent (a quiet rule, a throttle).
 struct Announcement {
-  std::vector<store::OutboxItem> items;
-  std::vector<store::IncidentEvent> events;
+  std::vector<incidents::OutboxItem> items;
+  std::vector<incidents::IncidentEvent> events;
 };
 
 // Builds the announcement of an incident change ("new", "escalation", "resolved"); it is saved
 // with the change. trigger is the trigger that caused it (nullptr for "resolved"). An empty
 // announcement (no routes match) means nothing is sent.
 using Notifier = std::function<Result<Announcement>(
-    const store::Incident& incident, const std::string& kind, const std::string& what_is_new,
-    const store::TriggerRecord* trigger)>;
+    const incidents::Incident& incident, const std::string& kind, const std::string& what_is_new,
+    const detect::TriggerRecord* trigger)>;
 
 // Severity of one trigger: exposure and real uses are high, a write or privilege change is
 // critical, a mere mention (touched) is low.
-std::string triggerSeverity(const store::TriggerRecord& t);
+std::string triggerSeverity(const detect::TriggerRecord& t);
 // info 0, low 1, medium 2, high 3, critical 4 (unknown text counts as info).
 int severityRank(const std::string& severity);
 
@@ -57,11 +58,11 @@ bool isClosed(const std::string& state);
 
 class IncidentManager {
  public:
-  IncidentManager(store::Store& store, const Clock& clock, RandomSource& random,
+  IncidentManager(IncidentStore& store, detect::TriggerStore& triggers, const Clock& clock, RandomSource& random,
                   IncidentOptions options, Notifier notifier = nullptr);
 
   // Groups a stored trigger into its token's incident (opening one when needed). Thread-safe.
-  Result<IncidentUpdate> onTrigger(const store::TriggerRecord& trigger);
+  Result<IncidentUpdate> onTrigger(const detect::TriggerRecord& trigger);
 
   // Groups every stored trigger that no incident holds yet, oldest event first: what a crash left
   // between the two writes, or what a batch (`ingest`) stored before grouping it in event order.
@@ -69,13 +70,14 @@ class IncidentManager {
   Result<size_t> catchUp(size_t* opened = nullptr);
 
   // State change by a person (or the API), with an optional note, on the timeline.
-  Result<store::Incident> setState(const std::string& incident_id, const std::string& state,
+  Result<incidents::Incident> setState(const std::string& incident_id, const std::string& state,
                                    const std::string& actor, const std::string& note = "");
   Status addNote(const std::string& incident_id, const std::string& actor, const std::string& text);
 
  private:
   std::string newIncidentId();
-  store::Store& store_;
+  IncidentStore& store_;
+  detect::TriggerStore& triggers_;
   const Clock& clock_;
   RandomSource& random_;
   IncidentOptions options_;
@@ -84,4 +86,4 @@ class IncidentManager {
   std::mutex mu_;
 };
 
-}  // namespace ht::alert
+}  // namespace ht::incidents

@@ -1,7 +1,7 @@
 // Incident grouping and escalation with an injected clock, over a real SQLite file: which
 // triggers join an incident, what is announced as new and what is a repeat, the state machine,
 // and the notifications saved in the same transaction as the change.
-#include "alert/incidents.h"
+#include "incidents/incidents.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "tokens/registry.h"
 #include "tokens/secret_vault.h"
 
-namespace ht::alert {
+namespace ht::incidents {
 namespace {
 
 TimePoint at(const char* text) { return *parseTime(text); }
@@ -32,11 +32,11 @@ class IncidentsTest : public ::testing::Test {
     IncidentOptions options;
     options.window = std::chrono::minutes(60);
     manager_ = std::make_unique<IncidentManager>(
-        *store_, clock_, random_, options,
-        [this](const store::Incident& inc, const std::string& kind, const std::string& what,
-               const store::TriggerRecord*) -> Result<Announcement> {
+        *store_, *store_, clock_, random_, options,
+        [this](const incidents::Incident& inc, const std::string& kind, const std::string& what,
+               const detect::TriggerRecord*) -> Result<Announcement> {
           announced_.push_back(kind + (what.empty() ? "" : ": " + what));
-          store::OutboxItem item;
+          incidents::OutboxItem item;
           item.output = "test-hook";
           item.kind = kind;
           item.body = inc.id + " " + kind;
@@ -51,7 +51,7 @@ class IncidentsTest : public ::testing::Test {
                          const std::string& intent = "enumeration", const std::string& cls = "used",
                          const std::string& region = "us-east-1",
                          const std::string& name = "ListBuckets") {
-    store::TriggerRecord t;
+    detect::TriggerRecord t;
     t.event_id = event_id;
     t.token_id = token_id_;
     t.trigger_class = cls;
@@ -187,7 +187,7 @@ TEST_F(IncidentsTest, StateMachineWithWhoAndWhen) {
 
 TEST_F(IncidentsTest, CatchUpGroupsTriggersACrashLeftBehind) {
   // Stored, but the process died before grouping it.
-  store::TriggerRecord t;
+  detect::TriggerRecord t;
   t.event_id = "orphan";
   t.token_id = token_id_;
   t.trigger_class = "used";
@@ -205,4 +205,4 @@ TEST_F(IncidentsTest, CatchUpGroupsTriggersACrashLeftBehind) {
 }
 
 }  // namespace
-}  // namespace ht::alert
+}  // namespace ht::incidents

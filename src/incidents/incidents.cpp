@@ -1,9 +1,9 @@
-#include "alert/incidents.h"
+#include "incidents/incidents.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace ht::alert {
+namespace ht::incidents {
 namespace {
 
 using nlohmann::json;
@@ -49,7 +49,7 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-std::string callName(const store::TriggerRecord& t) {
+std::string callName(const detect::TriggerRecord& t) {
   std::string service = t.event_source;
   size_t dot = service.find('.');
   if (dot != std::string::npos) service = service.substr(0, dot);
@@ -57,7 +57,7 @@ std::string callName(const store::TriggerRecord& t) {
   return service + ":" + (t.event_name.empty() ? "?" : t.event_name);
 }
 
-std::string incidentTitle(const store::TriggerRecord& t) {
+std::string incidentTitle(const detect::TriggerRecord& t) {
   std::string what = t.trigger_class == "exposed"   ? "exposed in public"
                      : t.trigger_class == "touched" ? "mentioned"
                                                     : "used";
@@ -75,7 +75,7 @@ int severityRank(const std::string& s) {
   return 0;
 }
 
-std::string triggerSeverity(const store::TriggerRecord& t) {
+std::string triggerSeverity(const detect::TriggerRecord& t) {
   if (t.trigger_class == "touched") return "low";
   if (t.trigger_class == "exposed") return "high";
   if (t.intent == "write" || t.intent == "privilege-change") return "critical";
@@ -94,9 +94,10 @@ bool canMoveTo(const std::string& from, const std::string& to) {
   return a != kOrder.end() && b != kOrder.end() && b > a;
 }
 
-IncidentManager::IncidentManager(store::Store& store, const Clock& clock, RandomSource& random,
+IncidentManager::IncidentManager(IncidentStore& store, detect::TriggerStore& triggers, const Clock& clock, RandomSource& random,
                                  IncidentOptions options, Notifier notifier)
     : store_(store),
+      triggers_(triggers),
       clock_(clock),
       random_(random),
       options_(options),
@@ -104,19 +105,19 @@ IncidentManager::IncidentManager(store::Store& store, const Clock& clock, Random
 
 std::string IncidentManager::newIncidentId() { return randomLowerId(random_, "inc-"); }
 
-Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t) {
+Result<IncidentUpdate> IncidentManager::onTrigger(const detect::TriggerRecord& t) {
   std::lock_guard lock(mu_);
   TimePoint now = clock_.now();
   TimePoint at = t.event_time.value_or(t.created_at == TimePoint{} ? now : t.created_at);
   HT_ASSIGN_OR_RETURN(std::optional<int64_t> trigger_id,
-                      store_.triggerId(t.event_id, t.token_id, t.trigger_class));
-  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> latest, store_.latestIncidentFor(t.token_id));
+                      triggers_.triggerId(t.event_id, t.token_id, t.trigger_class));
+  HT_ASSIGN_OR_RETURN(std::optional<incidents::Incident> latest, store_.latestIncidentFor(t.token_id));
 
   IncidentUpdate update;
-  store::Incident& inc = update.incident;
+  incidents::Incident& inc = update.incident;
   bool joins = latest && !isClosed(latest->state) && at <= latest->last_seen + options_.window &&
                at + options_.window >= latest->first_seen;
-  std::vector<store::IncidentEvent> events;
+  std::vector<incidents::IncidentEvent> events;
   Seen seen;
   if (joins) {
     inc = *latest;
@@ -193,13 +194,13 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const store::TriggerRecord& t)
 }
 
 Result<size_t> IncidentManager::catchUp(size_t* opened) {
-  store::TriggerFilter filter;
+  detect::TriggerFilter filter;
   filter.without_incident = true;
   filter.limit = 100000;
   size_t total = 0;
   if (opened != nullptr) *opened = 0;
   while (true) {
-    HT_ASSIGN_OR_RETURN(auto pending, store_.listTriggers(filter));
+    HT_ASSIGN_OR_RETURN(auto pending, triggers_.listTriggers(filter));
     for (const auto& t : pending) {
       HT_ASSIGN_OR_RETURN(IncidentUpdate update, onTrigger(t));
       if (update.opened && opened != nullptr) ++*opened;
@@ -209,13 +210,13 @@ Result<size_t> IncidentManager::catchUp(size_t* opened) {
   }
 }
 
-Result<store::Incident> IncidentManager::setState(const std::string& id, const std::string& state,
+Result<incidents::Incident> IncidentManager::setState(const std::string& id, const std::string& state,
                                                   const std::string& actor,
                                                   const std::string& note) {
   std::lock_guard lock(mu_);
-  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> found, store_.getIncident(id));
+  HT_ASSIGN_OR_RETURN(std::optional<incidents::Incident> found, store_.getIncident(id));
   if (!found) return Status::notFound("no incident " + id);
-  store::Incident inc = *found;
+  incidents::Incident inc = *found;
   if (!canMoveTo(inc.state, state)) {
     return Status::failedPrecondition("incident " + id + " is " + inc.state +
                                       "; it cannot become " + state);
@@ -223,7 +224,7 @@ Result<store::Incident> IncidentManager::setState(const std::string& id, const s
   std::string before = inc.state;
   inc.state = state;
   inc.updated_at = clock_.now();
-  std::vector<store::IncidentEvent> events = {{0, id, inc.updated_at, "state", actor,
+  std::vector<incidents::IncidentEvent> events = {{0, id, inc.updated_at, "state", actor,
                                                before + " -> " + state,
                                                json{{"from", before}, {"to", state}}.dump()}};
   if (!note.empty()) events.push_back({0, id, inc.updated_at, "note", actor, note, "{}"});
@@ -239,12 +240,12 @@ Result<store::Incident> IncidentManager::setState(const std::string& id, const s
 Status IncidentManager::addNote(const std::string& id, const std::string& actor,
                                 const std::string& text) {
   std::lock_guard lock(mu_);
-  HT_ASSIGN_OR_RETURN(std::optional<store::Incident> found, store_.getIncident(id));
+  HT_ASSIGN_OR_RETURN(std::optional<incidents::Incident> found, store_.getIncident(id));
   if (!found) return Status::notFound("no incident " + id);
   if (text.empty()) return Status::invalidArgument("an empty note");
-  store::Incident inc = *found;
+  incidents::Incident inc = *found;
   inc.updated_at = clock_.now();
   return store_.saveIncident(inc, {{0, id, inc.updated_at, "note", actor, text, "{}"}}, {}, {});
 }
 
-}  // namespace ht::alert
+}  // namespace ht::incidents
