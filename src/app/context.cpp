@@ -210,16 +210,10 @@ Result<live::Pipeline*> Context::pipeline() {
 
 Result<std::vector<tokens::Finding>> Context::auditAll() {
   HT_ASSIGN_OR_RETURN(tokens::CanaryAccounts canaries, loadCanaryAccounts(config()));
-  HT_ASSIGN_OR_RETURN(auto toks, registry().list({}));
-  HT_ASSIGN_OR_RETURN(auto placements, registry().placements(std::nullopt));
+  HT_ASSIGN_OR_RETURN(auto placed, registry().listPlaced({}));
   std::vector<tokens::AuditInput> inputs;
-  for (auto& t : toks) {
-    tokens::AuditInput in;
-    in.token = t;
-    for (const auto& p : placements) {
-      if (p.token_id == t.id) in.placements.push_back(p);
-    }
-    inputs.push_back(std::move(in));
+  for (auto& [token, placements] : placed) {
+    inputs.push_back({std::move(token), std::move(placements)});
   }
   return tokens::auditTokens(inputs, config_.audit, canaries, SystemClock::instance().now());
 }

@@ -1,12 +1,11 @@
-// How commands print: aligned tables for people, JSON for scripts. Lists print one JSON object
-// per line (JSON lines), so `| jq` and line-oriented tools both work; single objects print one.
+// How commands print: aligned tables for people, JSON for scripts (the JSON of each record is in
+// app/json_views.h). Lists print one JSON object per line (JSON lines), so `| jq` and
+// line-oriented tools both work; single objects print one.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "tokens/audit.h"
 #include "tokens/model.h"
 
 namespace ht::app {
@@ -25,11 +24,6 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-nlohmann::json tokenToJson(const tokens::Token& t);
-nlohmann::json placementToJson(const tokens::Placement& p);
-nlohmann::json custodyToJson(const tokens::CustodyEvent& e);
-nlohmann::json auditEntryToJson(const tokens::AuditEntry& a);
-nlohmann::json findingToJson(const tokens::Finding& f);
 std::string tagsToText(const tokens::Tags& tags);
 
 }  // namespace ht::app

@@ -368,4 +368,10 @@ std::vector<Finding> auditTokens(const std::vector<AuditInput>& inputs,
   return findings;
 }
 
+std::map<Severity, int> countBySeverity(const std::vector<Finding>& findings) {
+  std::map<Severity, int> counts;
+  for (const auto& f : findings) counts[f.severity]++;
+  return counts;
+}
+
 }  // namespace ht::tokens

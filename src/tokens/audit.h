@@ -70,4 +70,7 @@ std::vector<Finding> auditTokens(const std::vector<AuditInput>& inputs,
                                  const config::AuditOptions& options,
                                  const CanaryAccounts& canaries, TimePoint now);
 
+// How many findings there are of each severity; a severity without findings has no entry.
+std::map<Severity, int> countBySeverity(const std::vector<Finding>& findings);
+
 }  // namespace ht::tokens

@@ -274,4 +274,38 @@ Result<std::vector<AuditEntry>> Registry::history(int limit) { return store_.lis
 
 Result<int64_t> Registry::version() { return store_.registryVersion(); }
 
+Result<std::vector<PlacedToken>> Registry::listPlaced(const tokens::TokenFilter& filter) {
+  HT_ASSIGN_OR_RETURN(std::vector<Token> tokens, store_.listTokens(filter));
+  HT_ASSIGN_OR_RETURN(std::vector<Placement> placements, store_.listPlacements(std::nullopt));
+  std::map<std::string, std::vector<Placement>> by_token;
+  for (auto& p : placements) by_token[p.token_id].push_back(std::move(p));
+  std::vector<PlacedToken> out;
+  out.reserve(tokens.size());
+  for (auto& t : tokens) {
+    auto it = by_token.find(t.id);
+    out.push_back(
+        {std::move(t), it == by_token.end() ? std::vector<Placement>{} : std::move(it->second)});
+  }
+  return out;
+}
+
+Result<RegistrySummary> Registry::summary() {
+  HT_ASSIGN_OR_RETURN(std::vector<PlacedToken> placed, listPlaced({}));
+  RegistrySummary s;
+  s.tokens = placed.size();
+  for (const auto& [t, placements] : placed) {
+    (t.status == TokenStatus::kActive ? s.active : s.revoked)++;
+    if (t.status == TokenStatus::kActive && placements.empty()) ++s.unplaced;
+    if (t.secret_state == SecretState::kStored) ++s.secrets_stored;
+  }
+  return s;
+}
+
+Result<std::map<std::string, std::string>> Registry::keyIdsByToken() {
+  HT_ASSIGN_OR_RETURN(std::vector<Token> tokens, store_.listTokens({}));
+  std::map<std::string, std::string> key_of;
+  for (const auto& t : tokens) key_of[t.id] = t.key_id;
+  return key_of;
+}
+
 }  // namespace ht::tokens

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,21 @@ struct CreatedToken {
   SecretString secret;
 };
 
+// A token with everywhere it was placed (oldest placement first).
+struct PlacedToken {
+  Token token;
+  std::vector<Placement> placements;
+};
+
+// How the registry stands, for `status`: what is doing its job and what still needs a hand.
+struct RegistrySummary {
+  size_t tokens = 0;
+  int active = 0;
+  int revoked = 0;
+  int unplaced = 0;        // active but placed nowhere: a honey token nobody can find
+  int secrets_stored = 0;  // sealed secrets still kept (forget them once placed)
+};
+
 class Registry {
  public:
   Registry(TokenStore& store, SecretVault& vault, const config::Config& config,
@@ -80,6 +96,13 @@ class Registry {
   Result<int64_t> addCustody(CustodyEvent event);
   Result<std::vector<CustodyEvent>> custody(const std::string& token_id);
   Result<std::vector<AuditEntry>> history(int limit);
+
+  // Tokens (as list() gives them) each with its placements.
+  Result<std::vector<PlacedToken>> listPlaced(const tokens::TokenFilter& filter);
+  Result<RegistrySummary> summary();
+  // Token ID -> access key ID for every token: what views of triggers and placements (which
+  // hold only the token ID) show beside them.
+  Result<std::map<std::string, std::string>> keyIdsByToken();
 
   // The account ID synthetic keys of this data dir encode (configured, or chosen once).
   Result<std::string> syntheticAccountId();

@@ -282,6 +282,18 @@ TEST(SeverityTest, NamesRoundTrip) {
   EXPECT_FALSE(parseSeverity("severe", &out));
 }
 
+TEST(SeverityTest, CountsBySeverityOnlyWhatIsThere) {
+  EXPECT_TRUE(countBySeverity({}).empty());
+  std::vector<Finding> findings(4);
+  findings[0].severity = Severity::kHigh;
+  findings[1].severity = Severity::kLow;
+  findings[2].severity = Severity::kHigh;
+  findings[3].severity = Severity::kCritical;
+  EXPECT_EQ(countBySeverity(findings),
+            (std::map<Severity, int>{
+                {Severity::kLow, 1}, {Severity::kHigh, 2}, {Severity::kCritical, 1}}));
+}
+
 TEST(CanaryAccountsTest, BuiltInMatchesSharedListFile) {
   CanaryAccounts built_in = CanaryAccounts::builtIn();
   EXPECT_EQ(built_in.accounts.size(), 26u);
