@@ -28,18 +28,19 @@ Result<incidents::OutboxItem> decideAction(incidents::OutboxStore& store, const 
                             " in the outbox (see honeytrail alert list --state approval)");
   }
   incidents::OutboxItem item = std::move(*found);
-  if (item.state != "approval") {
-    return Status::failedPrecondition("action " + std::to_string(id) + " is " + item.state +
+  if (item.state != incidents::OutboxState::kApproval) {
+    return Status::failedPrecondition("action " + std::to_string(id) + " is " +
+                                      incidents::outboxStateName(item.state) +
                                       ", not waiting for approval");
   }
   const std::string decision = approve ? "approved" : "rejected";
   TimePoint now = clock.now();
-  item.state = approve ? "pending" : "rejected";
+  item.state = approve ? incidents::OutboxState::kPending : incidents::OutboxState::kRejected;
   item.next_attempt_at = now;
   incidents::IncidentEvent e;
   e.incident_id = item.incident_id;
   e.at = now;
-  e.kind = "action";
+  e.kind = incidents::TimelineKind::kAction;
   e.actor = actor;
   e.text = decision + " action " + actionName(item) + (note.empty() ? "" : ": " + note);
   e.details = nlohmann::json{{"outbox_id", id}, {"decision", decision}}.dump();

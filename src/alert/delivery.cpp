@@ -39,9 +39,9 @@ Result<std::unique_ptr<Delivery>> Delivery::create(incidents::OutboxStore& store
   }
   for (const config::ActionOptions& a : options.actions) {
     // A dry-run action never runs; building it would demand credentials it does not use.
-    if (a.mode == "dry-run") continue;
+    if (a.mode == config::ActionMode::kDryRun) continue;
     std::unique_ptr<Output> action;
-    if (a.type == "command") {
+    if (a.type == config::ActionType::kCommand) {
       action = makeCommandAction(a);
     } else {
       HT_ASSIGN_OR_RETURN(action, makeWebhookAction(a, env));
@@ -68,7 +68,8 @@ Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit, std::stop_
     summary.totals.retried += r.retried;
     summary.totals.dead += r.dead;
     summary.totals.unknown_output += r.unknown_output;
-    HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
+    HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending,
+                        store_.listOutbox(incidents::OutboxState::kPending));
     if (pending.empty()) break;
     // Only the first pending item of each output and incident can go next (in order per
     // incident); the rest wait for it, whatever their own times say.
@@ -90,9 +91,11 @@ Result<DrainSummary> Delivery::drain(std::chrono::milliseconds limit, std::stop_
         std::chrono::duration_cast<std::chrono::milliseconds>(steady_deadline - clock_.steadyNow());
     if (!clock_.waitFor(std::min(wait, left), stop)) break;
   }
-  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending,
+                      store_.listOutbox(incidents::OutboxState::kPending));
   summary.still_pending = pending.size();
-  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> approval, store_.listOutbox("approval"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> approval,
+                      store_.listOutbox(incidents::OutboxState::kApproval));
   summary.awaiting_approval = approval.size();
   return summary;
 }

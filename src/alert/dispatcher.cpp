@@ -54,7 +54,8 @@ Result<DispatchReport> Dispatcher::runOnce() {
   HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> due, store_.dueOutbox(now, 1000));
   if (due.empty()) return DispatchReport{};
   // Pending items that are not due yet still hold back later items of their incident.
-  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending, store_.listOutbox("pending"));
+  HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> pending,
+                      store_.listOutbox(incidents::OutboxState::kPending));
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> pending_ids;
   for (const auto& p : pending) pending_ids[{p.output, p.incident_id}].push_back(p.id);
 
@@ -71,7 +72,8 @@ Result<DispatchReport> Dispatcher::runOnce() {
     incidents::IncidentEvent e;
     e.incident_id = item.incident_id;
     e.at = now;
-    e.kind = startsWith(item.output, "action:") ? "action" : "notified";
+    e.kind = startsWith(item.output, "action:") ? incidents::TimelineKind::kAction
+                                                : incidents::TimelineKind::kNotified;
     e.actor = "honeytrail";
     e.text = std::move(text);
     if (!item.result.empty() || item.attempts > 0) {
@@ -99,7 +101,7 @@ Result<DispatchReport> Dispatcher::runOnce() {
     auto found = outputs_.find(name);
     if (found == outputs_.end() || found->second == nullptr) {
       for (incidents::OutboxItem& item : items) {
-        item.state = "dead";
+        item.state = incidents::OutboxState::kDead;
         item.last_error = "output " + name + " is not configured";
         if (save(item, timelineEntry(item, "gave up on " + name + ": " + item.last_error))) {
           std::lock_guard lock(mu);  // threads of other outputs may be running already
@@ -133,11 +135,12 @@ Result<DispatchReport> Dispatcher::runOnce() {
         item.result = r.output;
         const bool action = startsWith(output_name, "action:");
         if (r.ok) {
-          item.state = "sent";
+          item.state = incidents::OutboxState::kSent;
           item.sent_at = now;
           item.last_error.clear();
-          std::string text = action ? "ran " + output_name.substr(7) + " (" + item.kind + ")"
-                                    : "sent to " + output_name + " (" + item.kind + ")";
+          const std::string kind = incidents::announcementKindName(item.kind);
+          std::string text = action ? "ran " + output_name.substr(7) + " (" + kind + ")"
+                                    : "sent to " + output_name + " (" + kind + ")";
           // A short answer worth seeing at a glance ("SEC-12 created"); long output stays in
           // the entry's details.
           if (!action && !r.output.empty() && r.output.size() <= 80 &&
@@ -154,7 +157,7 @@ Result<DispatchReport> Dispatcher::runOnce() {
         item.last_error = r.error.empty() ? "HTTP " + std::to_string(r.http_status) : r.error;
         const bool too_old = now - item.created_at > policy_.max_age;
         if (!r.retryable || too_old) {
-          item.state = "dead";
+          item.state = incidents::OutboxState::kDead;
           std::string text = action
                                  ? "action " + output_name.substr(7) + " failed: " + item.last_error
                                  : "gave up on " + output_name + " after " +

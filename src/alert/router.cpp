@@ -19,11 +19,17 @@ namespace ht::alert {
 namespace {
 
 // Worst first: what the incident is "about" when several classes were seen.
-int classRank(const std::string& c) {
-  if (c == "exposed") return 4;
-  if (c == "used") return 3;
-  if (c == "session-used") return 2;
-  if (c == "touched") return 1;
+int classRank(detect::TriggerClass c) {
+  switch (c) {
+    case detect::TriggerClass::kExposed:
+      return 4;
+    case detect::TriggerClass::kUsed:
+      return 3;
+    case detect::TriggerClass::kSessionUsed:
+      return 2;
+    case detect::TriggerClass::kTouched:
+      return 1;
+  }
   return 0;
 }
 
@@ -123,9 +129,9 @@ Result<std::map<std::string, std::string>> loadRunbooks(const config::AlertsOpti
 namespace {
 
 // buildStory for a token and placements the caller has already read.
-Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc, const std::string& kind,
-                      const std::string& what, const detect::TriggerRecord* extra,
-                      const config::AlertsOptions& options,
+Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc,
+                      incidents::AnnouncementKind kind, const std::string& what,
+                      const detect::TriggerRecord* extra, const config::AlertsOptions& options,
                       const std::map<std::string, std::string>& runbooks,
                       const tokens::Token& token,
                       const std::vector<tokens::Placement>& placements) {
@@ -186,7 +192,7 @@ Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc
   std::map<std::tuple<std::string, std::string, std::string, std::string>, StoryCall> calls;
   std::map<std::pair<std::string, std::string>, StoryCaller> callers;
   std::set<std::string> intents;
-  std::string worst_class;
+  std::optional<detect::TriggerClass> worst_class;
   for (const auto& t : triggers) {
     TimePoint at = t.event_time.value_or(t.created_at);
     std::string source = t.event_source.empty() ? t.service : t.event_source;
@@ -216,9 +222,11 @@ Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc
       ++who.count;
     }
     if (!t.intent.empty()) intents.insert(t.intent);
-    if (classRank(t.trigger_class) > classRank(worst_class)) worst_class = t.trigger_class;
+    if (!worst_class || classRank(t.trigger_class) > classRank(*worst_class)) {
+      worst_class = t.trigger_class;
+    }
   }
-  s.trigger_class = extra != nullptr ? extra->trigger_class : worst_class;
+  s.trigger_class = extra != nullptr ? std::optional(extra->trigger_class) : worst_class;
   // Triggers about to join count as the incident's own.
   s.trigger_count = std::max<uint64_t>(s.trigger_count, triggers.size());
   for (const auto& [key, c] : calls) {
@@ -247,9 +255,9 @@ Result<Story> storyOf(const RouterStorage& store, const incidents::Incident& inc
 
 }  // namespace
 
-Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& inc, const std::string& kind,
-                         const std::string& what, const detect::TriggerRecord* extra,
-                         const config::AlertsOptions& options,
+Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& inc,
+                         incidents::AnnouncementKind kind, const std::string& what,
+                         const detect::TriggerRecord* extra, const config::AlertsOptions& options,
                          const std::map<std::string, std::string>& runbooks) {
   HT_ASSIGN_OR_RETURN(tokens::Token token, store.tokens.findToken(inc.token_id));
   HT_ASSIGN_OR_RETURN(std::vector<tokens::Placement> placements, store.tokens.listPlacements(token.id));
@@ -259,12 +267,12 @@ Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& 
 Story testStory(const std::string& route, const std::string& ui_base_url, TimePoint now) {
   Story s;
   s.incident_id = "inc-test" + std::to_string(toUnixSeconds(now));
-  s.kind = "test";
+  s.kind = incidents::AnnouncementKind::kTest;
   s.test = true;
   s.headline = "TEST: honeytrail test message for route " + route + " (no token was used)";
-  s.severity = "info";
-  s.state = "open";
-  s.trigger_class = "used";
+  s.severity = Severity::kInfo;
+  s.state = incidents::IncidentState::kOpen;
+  s.trigger_class = detect::TriggerClass::kUsed;
   s.token_id = "ht-testtest00";
   s.key_id = "AKIAIOSFODNN7EXAMPLE";
   s.token_label = "test message";
@@ -310,7 +318,7 @@ std::vector<std::string> Router::matchingRoutes(
   std::vector<std::string> out;
   for (const config::RouteOptions& r : options_.routes) {
     if (!r.enabled) continue;
-    if (incidents::severityRank(story.severity) < incidents::severityRank(r.min_severity)) continue;
+    if (story.severity < r.min_severity) continue;
     if (!r.match_tags.empty() &&
         !anyOf(r.match_tags, [&](const std::string& m) { return tagMatches(token.tags, m); })) {
       continue;
@@ -321,15 +329,22 @@ std::vector<std::string> Router::matchingRoutes(
         })) {
       continue;
     }
-    if (!r.match_classes.empty() && !contains(r.match_classes, story.trigger_class)) continue;
+    // The config keeps class names as text (config sits below detect); each is parsed here, and
+    // an unknown one (config validation rejects them) matches nothing.
+    if (!r.match_classes.empty() && !anyOf(r.match_classes, [&](const std::string& c) {
+          return story.trigger_class && detect::parseTriggerClass(c) == story.trigger_class;
+        })) {
+      continue;
+    }
     out.push_back(r.name);
   }
   return out;
 }
 
-Result<incidents::Announcement> Router::announce(const incidents::Incident& inc, const std::string& kind,
-                                      const std::string& what,
-                                      const detect::TriggerRecord* trigger) {
+Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
+                                                 incidents::AnnouncementKind kind,
+                                                 const std::string& what,
+                                                 const detect::TriggerRecord* trigger) {
   incidents::Announcement out;
   if (options_.routes.empty()) return out;
   const TimePoint now = clock_.now();
@@ -339,8 +354,8 @@ Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
                                            token, placements));
 
   auto note = [&](std::string text, nlohmann::json details) {
-    out.events.push_back(
-        {0, inc.id, now, "suppressed", "honeytrail", std::move(text), details.dump()});
+    out.events.push_back({0, inc.id, now, incidents::TimelineKind::kSuppressed, "honeytrail",
+                          std::move(text), details.dump()});
   };
   std::set<std::string> outputs_done;
   std::set<std::string> actions_done;
@@ -361,12 +376,16 @@ Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
     i.next_attempt_at = now;
     return i;
   };
-  if (kind == "resolved") {
+  const std::string kind_name = incidents::announcementKindName(kind);
+  const bool resolve = kind == incidents::AnnouncementKind::kResolved;
+  if (resolve) {
     // A resolve goes exactly where the incident was announced, so that every page opened is
     // closed, whatever the routes would match now.
     HT_ASSIGN_OR_RETURN(std::vector<incidents::OutboxItem> earlier, store_.outbox.incidentOutbox(inc.id));
     for (const incidents::OutboxItem& e : earlier) {
-      if (startsWith(e.output, "action:") || (e.kind != "new" && e.kind != "escalation")) continue;
+      const bool announced = e.kind == incidents::AnnouncementKind::kNew ||
+                             e.kind == incidents::AnnouncementKind::kEscalation;
+      if (startsWith(e.output, "action:") || !announced) continue;
       const config::OutputOptions* o = findOutput(e.output);
       if (o == nullptr || !outputs_done.insert(e.output).second) continue;
       out.items.push_back(item(e.output, e.route, renderBody(*o, story, now, hostname_)));
@@ -378,7 +397,7 @@ Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
         *std::find_if(options_.routes.begin(), options_.routes.end(),
                       [&](const config::RouteOptions& r) { return r.name == route_name; });
 
-    if (kind != "resolved" && trigger != nullptr) {
+    if (!resolve && trigger != nullptr) {
       const config::QuietOptions* quiet = nullptr;
       for (const config::QuietOptions& q : options_.quiet) {
         std::optional<TimePoint> expires = parseTime(q.expires);
@@ -402,19 +421,19 @@ Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
         break;
       }
       if (quiet != nullptr) {
-        note("quiet rule " + quiet->name + " kept this " + kind + " from route " + route.name +
+        note("quiet rule " + quiet->name + " kept this " + kind_name + " from route " + route.name +
                  (quiet->reason.empty() ? "" : " (" + quiet->reason + ")"),
              {{"route", route.name}, {"quiet_rule", quiet->name}, {"expires", quiet->expires}});
         continue;
       }
     }
-    if (kind != "resolved" && route.throttle_max > 0) {
+    if (!resolve && route.throttle_max > 0) {
       HT_ASSIGN_OR_RETURN(int64_t recent,
                           store_.outbox.countRouteAnnouncements(
                               route.name, now - std::chrono::minutes(route.throttle_minutes)));
       if (recent >= route.throttle_max) {
         note("route " + route.name + " is throttled (" + std::to_string(recent) + " in the last " +
-                 std::to_string(route.throttle_minutes) + " minutes); this " + kind +
+                 std::to_string(route.throttle_minutes) + " minutes); this " + kind_name +
                  " was not sent",
              {{"route", route.name}, {"recent", recent}, {"throttle_max", route.throttle_max}});
         continue;
@@ -427,30 +446,42 @@ Result<incidents::Announcement> Router::announce(const incidents::Incident& inc,
       if (o == nullptr || !outputs_done.insert(output_name).second) continue;
       out.items.push_back(item(output_name, route.name, renderBody(*o, story, now, hostname_)));
     }
-    if (kind == "resolved") continue;
+    if (resolve) continue;
     for (const std::string& action_name : route.actions) {
       auto a = std::find_if(options_.actions.begin(), options_.actions.end(),
                             [&](const config::ActionOptions& x) { return x.name == action_name; });
-      if (a == options_.actions.end() || !contains(a->on, kind)) continue;
+      // The config keeps `on` as text (config sits below incidents); parsed here, an unknown
+      // kind (config validation rejects them) runs nothing.
+      if (a == options_.actions.end() || !anyOf(a->on, [&](const std::string& k) {
+            return incidents::parseAnnouncementKind(k) == kind;
+          })) {
+        continue;
+      }
       if (!actions_done.insert(action_name).second) continue;
       incidents::OutboxItem action = item(
           actionOutputName(action_name), route.name,
           webhookPayload(story).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-      std::string what_runs = a->type == "command"
+      // Config validation guarantees a type; an action without one is described as a webhook.
+      std::string what_runs = a->type == config::ActionType::kCommand
                                   ? "command " + a->command.front()
                                   : "webhook " + a->url.substr(0, a->url.find('?'));
-      if (a->mode == "dry-run") {
-        action.state = "dry-run";
-        out.events.push_back({0, inc.id, now, "action", "honeytrail",
-                              "dry run: would run action " + action_name + " (" + what_runs + ")",
-                              nlohmann::json{{"action", action_name}, {"mode", "dry-run"}}.dump()});
-      } else if (a->mode == "approval") {
-        action.state = "approval";
-        out.events.push_back(
-            {0, inc.id, now, "action", "honeytrail",
-             "action " + action_name + " (" + what_runs +
-                 ") waits for approval: honeytrail alert list --state approval",
-             nlohmann::json{{"action", action_name}, {"mode", "approval"}}.dump()});
+      const std::string mode = config::actionModeName(a->mode);
+      switch (a->mode) {
+        case config::ActionMode::kDryRun:
+          action.state = incidents::OutboxState::kDryRun;
+          out.events.push_back({0, inc.id, now, incidents::TimelineKind::kAction, "honeytrail",
+                                "dry run: would run action " + action_name + " (" + what_runs + ")",
+                                nlohmann::json{{"action", action_name}, {"mode", mode}}.dump()});
+          break;
+        case config::ActionMode::kApproval:
+          action.state = incidents::OutboxState::kApproval;
+          out.events.push_back({0, inc.id, now, incidents::TimelineKind::kAction, "honeytrail",
+                                "action " + action_name + " (" + what_runs +
+                                    ") waits for approval: honeytrail alert list --state approval",
+                                nlohmann::json{{"action", action_name}, {"mode", mode}}.dump()});
+          break;
+        case config::ActionMode::kAuto:
+          break;  // pending: the next delivery runs it
       }
       out.items.push_back(std::move(action));
     }

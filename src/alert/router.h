@@ -36,7 +36,7 @@ struct RouterStorage {
 // custody, the calls and callers of its triggers (plus `extra`, the trigger being grouped right
 // now, which the store does not link yet), and the runbook for the token's class.
 Result<Story> buildStory(const RouterStorage& store, const incidents::Incident& incident,
-                         const std::string& kind, const std::string& what_is_new,
+                         incidents::AnnouncementKind kind, const std::string& what_is_new,
                          const detect::TriggerRecord* extra, const config::AlertsOptions& options,
                          const std::map<std::string, std::string>& runbooks);
 
@@ -63,11 +63,12 @@ class Router {
          std::map<std::string, std::string> runbooks, std::string hostname);
 
   // The incidents::Notifier for IncidentManager.
-  Result<incidents::Announcement> announce(const incidents::Incident& incident, const std::string& kind,
-                                const std::string& what_is_new,
-                                const detect::TriggerRecord* trigger);
+  Result<incidents::Announcement> announce(const incidents::Incident& incident,
+                                           incidents::AnnouncementKind kind,
+                                           const std::string& what_is_new,
+                                           const detect::TriggerRecord* trigger);
   incidents::Notifier notifier() {
-    return [this](const incidents::Incident& i, const std::string& k, const std::string& w,
+    return [this](const incidents::Incident& i, incidents::AnnouncementKind k, const std::string& w,
                   const detect::TriggerRecord* t) { return announce(i, k, w, t); };
   }
 

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "detect/trigger_class.h"
+#include "incidents/model.h"
 
 namespace ht::alert {
 
@@ -49,12 +51,13 @@ struct StoryPlacement {
 
 struct Story {
   std::string incident_id;  // stable: receivers de-duplicate on it
-  std::string kind;         // "new" | "escalation" | "resolved" | "test"
+  incidents::AnnouncementKind kind = incidents::AnnouncementKind::kNew;
   std::string headline;     // one line: "Honey key AKIA... used from 203.0.113.9 (aws-cli)"
   std::string escalation;   // what is new, for kind "escalation" ("first write call: s3:PutObject")
-  std::string severity;     // critical | high | medium | low | info
-  std::string state;        // open | acknowledged | confirmed | false-positive | resolved
-  std::string trigger_class;  // used | session-used | touched | exposed
+  Severity severity = Severity::kInfo;
+  incidents::IncidentState state = incidents::IncidentState::kOpen;
+  // The trigger being announced, else the incident's worst; unset when it holds none.
+  std::optional<detect::TriggerClass> trigger_class;
   // The token.
   std::string token_id;
   std::string key_id;

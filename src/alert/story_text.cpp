@@ -185,15 +185,18 @@ bool isBullet(const std::string& line) {
 
 // ---- The story as plain lines -------------------------------------------------------------------
 
-bool isTest(const Story& s) { return s.test || s.kind == "test"; }
+bool isTest(const Story& s) { return s.test || s.kind == incidents::AnnouncementKind::kTest; }
 bool isSet(TimePoint t) { return t.time_since_epoch().count() != 0; }
 std::string timeText(TimePoint t) { return isSet(t) ? formatTime(t) : "unknown"; }
+std::string triggerClassText(const Story& s) {
+  return s.trigger_class ? detect::triggerClassName(*s.trigger_class) : "";
+}
 
 Story sanitized(const Story& in) {
   Story s = in;
-  for (std::string* f : {&s.incident_id, &s.kind, &s.headline, &s.escalation, &s.severity, &s.state,
-                         &s.trigger_class, &s.token_id, &s.key_id, &s.token_label, &s.account_id,
-                         &s.user_arn, &s.runbook_markdown, &s.link}) {
+  for (std::string* f :
+       {&s.incident_id, &s.headline, &s.escalation, &s.token_id, &s.key_id, &s.token_label,
+        &s.account_id, &s.user_arn, &s.runbook_markdown, &s.link}) {
     *f = validUtf8(*f);
   }
   for (auto& [k, v] : s.token_tags) k = validUtf8(k), v = validUtf8(v);
@@ -220,9 +223,9 @@ Story sanitized(const Story& in) {
 std::string title(const Story& s) {
   std::string h = oneLine(s.headline);
   if (h.empty()) h = "Honey token " + oneLine(s.key_id) + " triggered";
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     h = "Escalation: " + oneLine(s.escalation) + " — " + h;
-  } else if (s.kind == "resolved") {
+  } else if (s.kind == incidents::AnnouncementKind::kResolved) {
     h = "Resolved: " + h;
   }
   if (isTest(s)) h = "TEST: " + h;
@@ -298,8 +301,8 @@ std::vector<std::string> callerLines(const Story& s, const Caps& caps) {
 
 std::vector<std::pair<std::string, std::string>> summaryFacts(const Story& s, bool with_token) {
   std::vector<std::pair<std::string, std::string>> facts = {
-      {"Severity", oneLine(s.severity)},          {"State", oneLine(s.state)},
-      {"Trigger", oneLine(s.trigger_class)},      {"Key ID", oneLine(s.key_id)},
+      {"Severity", severityName(s.severity)},     {"State", incidents::incidentStateName(s.state)},
+      {"Trigger", oneLine(triggerClassText(s))},  {"Key ID", oneLine(s.key_id)},
       {"Token", oneLine(s.token_label)},          {"Account", oneLine(s.account_id)},
       {"Calls", std::to_string(s.trigger_count)}, {"First seen", timeText(s.first_seen)},
       {"Last seen", timeText(s.last_seen)},       {"Intents", intentsText(s)},
@@ -346,7 +349,7 @@ std::string storyText(const Story& in) {
   std::string t;
   if (isTest(s)) t += "TEST ALERT: nothing used the key; this checks that alerts reach you.\n\n";
   t += title(s) + "\n";
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     t += "What is new: " + untrusted(s.escalation, caps.line) + "\n";
   }
   if (!s.headline.empty() && oneLine(s.headline) != title(s)) t += oneLine(s.headline) + "\n";

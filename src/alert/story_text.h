@@ -75,6 +75,8 @@ bool isBullet(const std::string& line);
 bool isTest(const Story& s);
 bool isSet(TimePoint t);
 std::string timeText(TimePoint t);  // "unknown" when not set
+// The story's trigger class as text, "" when unset.
+std::string triggerClassText(const Story& s);
 // Every string of the story as well-formed UTF-8.
 Story sanitized(const Story& in);
 // The one-line title every output leads with: TEST and escalations say so first.

@@ -18,7 +18,7 @@ Result<DeliveryResult> sendThrough(const config::OutputOptions& options, const S
   incidents::OutboxItem item;
   item.incident_id = story.incident_id;
   item.output = options.name;
-  item.kind = "test";
+  item.kind = incidents::AnnouncementKind::kTest;
   item.route = route_name;
   item.body = renderBody(options, story, now, hostname);
   return output->deliver(item);

@@ -67,7 +67,7 @@ json auditEntryToJson(const tokens::AuditEntry& a) {
 
 json findingToJson(const tokens::Finding& f) {
   return {{"token_id", f.token_id}, {"key_id", f.key_id},
-          {"code", f.code},         {"severity", tokens::severityName(f.severity)},
+          {"code", f.code},         {"severity", severityName(f.severity)},
           {"message", f.message},   {"fix", f.fix}};
 }
 
@@ -109,7 +109,7 @@ json triggerToJson(const detect::TriggerRecord& t, const std::string& key_id) {
   json j = {{"event_id", t.event_id},
             {"key_id", key_id},
             {"token_id", t.token_id},
-            {"trigger_class", t.trigger_class},
+            {"trigger_class", detect::triggerClassName(t.trigger_class)},
             {"event_time", t.event_time ? json(formatTime(*t.event_time)) : json(nullptr)},
             {"event_source", t.event_source},
             {"event_name", t.event_name},
@@ -170,8 +170,8 @@ json lastUsedToJson(const detect::LastUsedTrigger& t) {
 json incidentToJson(const incidents::Incident& i) {
   return {{"id", i.id},
           {"token_id", i.token_id},
-          {"state", i.state},
-          {"severity", i.severity},
+          {"state", incidents::incidentStateName(i.state)},
+          {"severity", severityName(i.severity)},
           {"title", i.title},
           {"opened_at", formatTime(i.opened_at)},
           {"first_seen", formatTime(i.first_seen)},
@@ -183,7 +183,7 @@ json incidentToJson(const incidents::Incident& i) {
 
 json timelineEntryToJson(const incidents::TimelineEntry& e) {
   return {{"at", formatTime(e.event.at)},
-          {"kind", e.event.kind},
+          {"kind", incidents::timelineKindName(e.event.kind)},
           {"actor", e.event.actor},
           {"text", e.event.text},
           {"details", e.hop ? custodyToJson(*e.hop) : parseStored(e.event.details)}};
@@ -207,9 +207,9 @@ json outboxItemToJson(const incidents::OutboxItem& o) {
   json j = {{"id", o.id},
             {"incident_id", o.incident_id},
             {"output", o.output},
-            {"kind", o.kind},
+            {"kind", incidents::announcementKindName(o.kind)},
             {"route", o.route},
-            {"state", o.state},
+            {"state", incidents::outboxStateName(o.state)},
             {"attempts", o.attempts},
             {"created_at", formatTime(o.created_at)},
             {"next_attempt_at", formatTime(o.next_attempt_at)},

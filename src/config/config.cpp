@@ -425,13 +425,20 @@ class Loader {
     for (const ActionOptions& x : a.actions) {
       std::string entry = "alerts.actions." + x.name;
       if (troubled(entry)) continue;
-      if (x.type.empty()) {
+      if (!x.type) {
         report(line(entry), entry + ".type", "every action needs a type (command or webhook)");
-      } else if (x.type == "command" && x.command.empty()) {
-        report(line(entry), entry + ".command",
-               "a command action needs command (the program and its arguments, as a list)");
-      } else if (x.type == "webhook" && x.url.empty()) {
-        report(line(entry), entry + ".url", "a webhook action needs url");
+        continue;
+      }
+      switch (*x.type) {
+        case ActionType::kCommand:
+          if (x.command.empty()) {
+            report(line(entry), entry + ".command",
+                   "a command action needs command (the program and its arguments, as a list)");
+          }
+          break;
+        case ActionType::kWebhook:
+          if (x.url.empty()) report(line(entry), entry + ".url", "a webhook action needs url");
+          break;
       }
     }
     for (const RunbookOptions& r : a.runbooks) {
@@ -523,6 +530,12 @@ class Loader {
       }
       case ValueKind::kEnum: {
         if (!isAllowed(spec, *text, origin, path, line)) return;
+        if (const auto* typed = std::get_if<TypedEnumField>(&spec.field)) {
+          // The allowed values are the enum's names, so this holds; a mismatch is a schema bug.
+          const bool parsed = typed->write(*config, item, *text);
+          HT_CHECK(parsed);
+          return;
+        }
         std::get<StringField>(spec.field)(*config, item) = *text;
         return;
       }

@@ -3,10 +3,24 @@
 // docs/honeytrail.example.yaml documents the same keys; config_test checks the two agree.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/severity.h"
+
 namespace ht::config {
+
+// What a response action is (alerts.actions.NAME.type).
+enum class ActionType { kCommand, kWebhook };
+const char* actionTypeName(ActionType t);  // "command", "webhook"
+std::optional<ActionType> parseActionType(std::string_view text);
+
+// How a response action runs (alerts.actions.NAME.mode).
+enum class ActionMode { kDryRun, kApproval, kAuto };
+const char* actionModeName(ActionMode m);  // "dry-run", "approval", "auto"
+std::optional<ActionMode> parseActionMode(std::string_view text);
 
 struct LogOptions {
   std::string level = "info";    // debug | info | warn | error
@@ -195,7 +209,7 @@ struct RouteOptions {
   std::vector<std::string> match_tags;       // token tags, "key=value" ("env=prod", "team=*")
   std::vector<std::string> match_placement;  // "host=web-*", "kind=file", "owner=ops", "location=…"
   std::vector<std::string> match_classes;    // trigger classes: used session-used touched exposed
-  std::string min_severity = "low";          // info | low | medium | high | critical
+  Severity min_severity = Severity::kLow;
   // At most throttle_max announcements (new incidents and escalations) per throttle_minutes on
   // this route; the rest are recorded on the incident's timeline only. 0 = no limit. A resolve
   // notice goes to every output that announced the incident, so that a page opened is closed.
@@ -220,7 +234,7 @@ struct QuietOptions {
 // A response action (alerts.actions.NAME), run when a route that names it announces.
 struct ActionOptions {
   std::string name;
-  std::string type;  // command | webhook
+  std::optional<ActionType> type;  // unset: the config did not say (an error at validation)
   // command: argv (no shell); the incident JSON arrives on standard input. Its output (at most
   // 64 KiB) and exit status are kept on the incident's timeline.
   std::vector<std::string> command;
@@ -229,7 +243,7 @@ struct ActionOptions {
   bool allow_private = false;  // webhook
   // dry-run: record what would run; approval: wait until someone runs `honeytrail alert approve`;
   // auto: run at once.
-  std::string mode = "dry-run";
+  ActionMode mode = ActionMode::kDryRun;
   int timeout_seconds = 60;
   std::vector<std::string> on = {"new"};  // which announcements run it: new, escalation
 };

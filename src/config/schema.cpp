@@ -329,6 +329,27 @@ KeySpec enumKey(std::string_view path, StringField field, std::vector<std::strin
                  nullptr};
 }
 
+// An enum-class field: the allowed values are exactly the enum's names, in its order.
+template <typename E, size_t N>
+KeySpec typedEnumKey(std::string_view path, TypedEnumField field, const E (&all)[N],
+                     const char* (*name)(E)) {
+  std::vector<std::string_view> allowed;
+  for (E v : all) allowed.push_back(name(v));
+  return KeySpec{path, ValueKind::kEnum, field, 0, 0, std::move(allowed), {}, nullptr};
+}
+
+template <typename E>
+bool assignParsed(E& field, std::optional<E> parsed) {
+  if (parsed) field = *parsed;
+  return parsed.has_value();
+}
+
+constexpr Severity kSeverities[] = {Severity::kInfo, Severity::kLow, Severity::kMedium,
+                                    Severity::kHigh, Severity::kCritical};
+constexpr ActionType kActionTypes[] = {ActionType::kCommand, ActionType::kWebhook};
+constexpr ActionMode kActionModes[] = {ActionMode::kDryRun, ActionMode::kApproval,
+                                       ActionMode::kAuto};
+
 KeySpec listKey(std::string_view path, StringListField field, ItemCheck check = nullptr) {
   return KeySpec{path, ValueKind::kStringList, field, 0, 0, {}, {}, check};
 }
@@ -551,9 +572,16 @@ std::vector<KeySpec> buildSchema() {
     listKey("alerts.routes.*.match_classes",
             [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.routes[i].match_classes; },
             checkTriggerClass),
-    enumKey("alerts.routes.*.min_severity",
-            [](Config& c, size_t i) -> std::string& { return c.alerts.routes[i].min_severity; },
-            {"info", "low", "medium", "high", "critical"}),
+    typedEnumKey("alerts.routes.*.min_severity",
+                 TypedEnumField{
+                     [](const Config& c, size_t i) -> std::string {
+                       return severityName(c.alerts.routes[i].min_severity);
+                     },
+                     [](Config& c, size_t i, std::string_view text) {
+                       return assignParsed(c.alerts.routes[i].min_severity,
+                                           parseSeverity(text));
+                     }},
+                 kSeverities, severityName),
     intKey("alerts.routes.*.throttle_max",
            [](Config& c, size_t i) -> int& { return c.alerts.routes[i].throttle_max; }, 0, 100000),
     intKey("alerts.routes.*.throttle_minutes",
@@ -580,9 +608,18 @@ std::vector<KeySpec> buildSchema() {
     stringKey("alerts.quiet.*.reason",
               [](Config& c, size_t i) -> std::string& { return c.alerts.quiet[i].reason; }),
 
-    enumKey("alerts.actions.*.type",
-            [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].type; },
-            {"command", "webhook"}),
+    typedEnumKey("alerts.actions.*.type",
+                 TypedEnumField{
+                     [](const Config& c, size_t i) -> std::string {
+                       const auto& type = c.alerts.actions[i].type;
+                       return type ? actionTypeName(*type) : "";
+                     },
+                     [](Config& c, size_t i, std::string_view text) {
+                       std::optional<ActionType> parsed = parseActionType(text);
+                       if (parsed) c.alerts.actions[i].type = parsed;
+                       return parsed.has_value();
+                     }},
+                 kActionTypes, actionTypeName),
     listKey("alerts.actions.*.command",
             [](Config& c, size_t i) -> std::vector<std::string>& { return c.alerts.actions[i].command; }),
     stringKey("alerts.actions.*.url",
@@ -593,9 +630,15 @@ std::vector<KeySpec> buildSchema() {
               checkEnvVarName),
     boolKey("alerts.actions.*.allow_private",
             [](Config& c, size_t i) -> bool& { return c.alerts.actions[i].allow_private; }),
-    enumKey("alerts.actions.*.mode",
-            [](Config& c, size_t i) -> std::string& { return c.alerts.actions[i].mode; },
-            {"dry-run", "approval", "auto"}),
+    typedEnumKey("alerts.actions.*.mode",
+                 TypedEnumField{
+                     [](const Config& c, size_t i) -> std::string {
+                       return actionModeName(c.alerts.actions[i].mode);
+                     },
+                     [](Config& c, size_t i, std::string_view text) {
+                       return assignParsed(c.alerts.actions[i].mode, parseActionMode(text));
+                     }},
+                 kActionModes, actionModeName),
     intKey("alerts.actions.*.timeout_seconds",
            [](Config& c, size_t i) -> int& { return c.alerts.actions[i].timeout_seconds; }, 1, 3600),
     listKey("alerts.actions.*.on",
@@ -733,6 +776,9 @@ std::string readScalar(const KeySpec& spec, const Config& config, size_t item) {
   switch (spec.kind) {
     case ValueKind::kString:
     case ValueKind::kEnum:
+      if (const auto* typed = std::get_if<TypedEnumField>(&spec.field)) {
+        return typed->read(config, item);
+      }
       return std::get<StringField>(spec.field)(c, item);
     case ValueKind::kInt:
       return std::to_string(std::get<IntField>(spec.field)(c, item));

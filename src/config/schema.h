@@ -29,7 +29,13 @@ using StringField = std::string& (*)(Config&, size_t item);
 using IntField = int& (*)(Config&, size_t item);
 using BoolField = bool& (*)(Config&, size_t item);
 using StringListField = std::vector<std::string>& (*)(Config&, size_t item);
-using FieldAccess = std::variant<StringField, IntField, BoolField, StringListField>;
+// A kEnum key whose field is an enum class: the text is parsed into it once, at load, and named
+// again for `config show`. write returns false for text the enum does not know.
+struct TypedEnumField {
+  std::string (*read)(const Config&, size_t item);
+  bool (*write)(Config&, size_t item, std::string_view text);
+};
+using FieldAccess = std::variant<StringField, IntField, BoolField, StringListField, TypedEnumField>;
 
 // A semantic check on one string value (or on each item of a list). Returns "" when the value is
 // acceptable, otherwise the reason, phrased to follow "key: ".

@@ -19,6 +19,14 @@ const char* triggerClassName(TriggerClass c) {
   return "unknown";
 }
 
+std::optional<TriggerClass> parseTriggerClass(std::string_view text) {
+  for (TriggerClass c : {TriggerClass::kUsed, TriggerClass::kSessionUsed, TriggerClass::kTouched,
+                         TriggerClass::kExposed}) {
+    if (text == triggerClassName(c)) return c;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 std::string accountUserKey(std::string_view account_id, std::string_view user_name) {

@@ -9,17 +9,10 @@
 #include <vector>
 
 #include "detect/event.h"
+#include "detect/trigger_class.h"
 #include "tokens/model.h"
 
 namespace ht::detect {
-
-enum class TriggerClass {
-  kUsed,         // the caller authenticated with the honey key (userIdentity.accessKeyId)
-  kSessionUsed,  // the caller is the honey user acting with temporary (ASIA) credentials
-  kTouched,      // the key or user only appears in request or response data (low severity)
-  kExposed,      // AWS attached AWSCompromisedKeyQuarantine* to the honey user: found in public
-};
-const char* triggerClassName(TriggerClass c);
 
 struct Match {
   TriggerClass trigger_class;

@@ -8,7 +8,7 @@ detect::TriggerRecord makeTrigger(const FoundEvent& f, const Match& m, const Enr
   const CloudTrailEvent& e = f.event;
   t.event_id = e.event_id;
   t.token_id = m.token->id;
-  t.trigger_class = triggerClassName(m.trigger_class);
+  t.trigger_class = m.trigger_class;
   t.source = f.source;
   t.event_time = e.time;
   t.event_source = e.event_source;
@@ -40,7 +40,7 @@ detect::TriggerRecord makeLastUsedTrigger(const LastUsedTrigger& u, TimePoint no
   detect::TriggerRecord t;
   t.event_id = "last-used:" + u.key_id + ":" + formatTime(u.last_used_at);
   t.token_id = u.token_id;
-  t.trigger_class = "used";
+  t.trigger_class = TriggerClass::kUsed;
   t.source = "last-used";
   t.event_time = u.last_used_at;
   t.aws_region = u.region;

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "detect/trigger_class.h"
 
 namespace ht::detect {
 
@@ -28,8 +29,8 @@ struct TriggerRecord {
   int64_t id = 0;
   std::string event_id;
   std::string token_id;
-  std::string trigger_class;  // used, session-used, touched, exposed
-  std::string source;         // where it was read: a file path, s3://..., eventbridge, last-used
+  TriggerClass trigger_class = TriggerClass::kUsed;
+  std::string source;  // where it was read: a file path, s3://..., eventbridge, last-used
   std::optional<TimePoint> event_time;
   std::string event_source;
   std::string event_name;
@@ -77,7 +78,7 @@ class TriggerStore {
   // The stored trigger's row ID by its unique key (event, token, class).
   virtual Result<std::optional<int64_t>> triggerId(const std::string& event_id,
                                                    const std::string& token_id,
-                                                   const std::string& trigger_class) = 0;
+                                                   TriggerClass trigger_class) = 0;
 };
 
 }  // namespace ht::detect

@@ -22,7 +22,7 @@ Result<IncidentDetail> showIncident(IncidentStore& store, tokens::TokenStore& to
     IncidentEvent e;
     e.incident_id = d.incident.id;
     e.at = h.at;
-    e.kind = "custody";
+    e.kind = TimelineKind::kCustody;
     e.actor = h.holder;
     e.text = h.method + (h.notes.empty() ? "" : ": " + h.notes);
     d.timeline.push_back({std::move(e), h});

@@ -32,7 +32,7 @@ class OutboxStore {
   // The outbox: notifications due for delivery (pending, next_attempt_at <= now), oldest first;
   // and the outcome of one attempt, saved with its timeline entry in one transaction.
   virtual Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) = 0;
-  virtual Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) = 0;
+  virtual Result<std::vector<OutboxItem>> listOutbox(const std::optional<OutboxState>& state) = 0;
   virtual Status recordDelivery(const OutboxItem& item,
                                 const std::optional<IncidentEvent>& timeline_entry) = 0;
   virtual Result<std::optional<OutboxItem>> getOutboxItem(int64_t id) = 0;

@@ -45,6 +45,11 @@ struct Seen {
   }
 };
 
+// A real use of the key (with it, or as its user), as opposed to a mention or an exposure.
+bool isUse(detect::TriggerClass c) {
+  return c == detect::TriggerClass::kUsed || c == detect::TriggerClass::kSessionUsed;
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -58,40 +63,58 @@ std::string callName(const detect::TriggerRecord& t) {
 }
 
 std::string incidentTitle(const detect::TriggerRecord& t) {
-  std::string what = t.trigger_class == "exposed"   ? "exposed in public"
-                     : t.trigger_class == "touched" ? "mentioned"
-                                                    : "used";
+  const char* what = "used";
+  switch (t.trigger_class) {
+    case detect::TriggerClass::kExposed:
+      what = "exposed in public";
+      break;
+    case detect::TriggerClass::kTouched:
+      what = "mentioned";
+      break;
+    case detect::TriggerClass::kUsed:
+    case detect::TriggerClass::kSessionUsed:
+      break;
+  }
   return "Honey token " + t.token_id + " " + what + ": " + callName(t) +
          (t.source_ip.empty() ? "" : " from " + t.source_ip);
 }
 
 }  // namespace
 
-int severityRank(const std::string& s) {
-  if (s == "critical") return 4;
-  if (s == "high") return 3;
-  if (s == "medium") return 2;
-  if (s == "low") return 1;
-  return 0;
+Severity triggerSeverity(const detect::TriggerRecord& t) {
+  switch (t.trigger_class) {
+    case detect::TriggerClass::kTouched:
+      return Severity::kLow;
+    case detect::TriggerClass::kExposed:
+      return Severity::kHigh;
+    case detect::TriggerClass::kUsed:
+    case detect::TriggerClass::kSessionUsed:
+      break;
+  }
+  if (t.intent == "write" || t.intent == "privilege-change") return Severity::kCritical;
+  return Severity::kHigh;
 }
 
-std::string triggerSeverity(const detect::TriggerRecord& t) {
-  if (t.trigger_class == "touched") return "low";
-  if (t.trigger_class == "exposed") return "high";
-  if (t.intent == "write" || t.intent == "privilege-change") return "critical";
-  return "high";
+bool isClosed(IncidentState state) {
+  switch (state) {
+    case IncidentState::kResolved:
+    case IncidentState::kFalsePositive:
+      return true;
+    case IncidentState::kOpen:
+    case IncidentState::kAcknowledged:
+    case IncidentState::kConfirmed:
+      return false;
+  }
+  return false;
 }
 
-bool isClosed(const std::string& state) { return state == "resolved" || state == "false-positive"; }
-
-bool canMoveTo(const std::string& from, const std::string& to) {
-  static const std::vector<std::string> kOrder = {"open", "acknowledged", "confirmed", "resolved"};
-  if (from == to || from == "resolved") return false;
-  if (to == "false-positive") return from == "open" || from == "acknowledged";
-  if (from == "false-positive") return to == "resolved";
-  auto a = std::find(kOrder.begin(), kOrder.end(), from);
-  auto b = std::find(kOrder.begin(), kOrder.end(), to);
-  return a != kOrder.end() && b != kOrder.end() && b > a;
+bool canMoveTo(IncidentState from, IncidentState to) {
+  using S = IncidentState;
+  if (from == to || from == S::kResolved) return false;
+  if (to == S::kFalsePositive) return from == S::kOpen || from == S::kAcknowledged;
+  if (from == S::kFalsePositive) return to == S::kResolved;
+  // Neither is false-positive here, and the rest are declared in workflow order: only forward.
+  return to > from;
 }
 
 IncidentManager::IncidentManager(IncidentStore& store, detect::TriggerStore& triggers, const Clock& clock, RandomSource& random,
@@ -125,22 +148,22 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const detect::TriggerRecord& t
   } else {
     inc.id = newIncidentId();
     inc.token_id = t.token_id;
-    inc.state = "open";
+    inc.state = IncidentState::kOpen;
     inc.severity = triggerSeverity(t);
     inc.title = incidentTitle(t);
     inc.opened_at = now;
     inc.first_seen = at;
     inc.last_seen = at;
     update.opened = true;
-    events.push_back({0, inc.id, at, "opened", "honeytrail", inc.title, "{}"});
+    events.push_back({0, inc.id, at, TimelineKind::kOpened, "honeytrail", inc.title, "{}"});
   }
 
   // What this trigger shows for the first time in the incident.
   std::string call = callName(t);
   if (!update.opened) {
-    if (t.trigger_class == "exposed" && !seen.exposed)
+    if (t.trigger_class == detect::TriggerClass::kExposed && !seen.exposed)
       update.escalations.push_back("exposure: AWS quarantined the key (found in public)");
-    if ((t.trigger_class == "used" || t.trigger_class == "session-used") && !seen.use)
+    if (isUse(t.trigger_class) && !seen.use)
       update.escalations.push_back("first use of the key (before: only mentions): " + call);
     if ((t.intent == "write" || t.intent == "privilege-change") && !seen.write)
       update.escalations.push_back("first write call: " + call);
@@ -151,8 +174,8 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const detect::TriggerRecord& t
     if (!t.aws_region.empty() && !contains(seen.regions, t.aws_region) && !seen.regions.empty())
       update.escalations.push_back("new region: " + t.aws_region);
   }
-  seen.exposed |= t.trigger_class == "exposed";
-  seen.use |= t.trigger_class == "used" || t.trigger_class == "session-used";
+  seen.exposed |= t.trigger_class == detect::TriggerClass::kExposed;
+  seen.use |= isUse(t.trigger_class);
   seen.write |= t.intent == "write" || t.intent == "privilege-change";
   seen.data |= t.intent == "data-access";
   if (!t.source_ip.empty() && !contains(seen.ips, t.source_ip)) seen.ips.push_back(t.source_ip);
@@ -163,25 +186,27 @@ Result<IncidentUpdate> IncidentManager::onTrigger(const detect::TriggerRecord& t
   inc.first_seen = std::min(inc.first_seen, at);
   inc.last_seen = std::max(inc.last_seen, at);
   ++inc.trigger_count;
-  std::string sev = triggerSeverity(t);
-  if (severityRank(sev) > severityRank(inc.severity)) inc.severity = sev;
+  inc.severity = std::max(inc.severity, triggerSeverity(t));
   inc.updated_at = now;
 
-  json details = {
-      {"event_id", t.event_id},   {"trigger_class", t.trigger_class}, {"call", call},
-      {"source_ip", t.source_ip}, {"aws_region", t.aws_region},       {"client", t.client},
-      {"intent", t.intent}};
-  events.push_back(
-      {0, inc.id, at, "trigger", "",
-       t.trigger_class + " " + call + (t.source_ip.empty() ? "" : " from " + t.source_ip),
-       details.dump()});
+  json details = {{"event_id", t.event_id},
+                  {"trigger_class", detect::triggerClassName(t.trigger_class)},
+                  {"call", call},
+                  {"source_ip", t.source_ip},
+                  {"aws_region", t.aws_region},
+                  {"client", t.client},
+                  {"intent", t.intent}};
+  events.push_back({0, inc.id, at, TimelineKind::kTrigger, "",
+                    std::string(detect::triggerClassName(t.trigger_class)) + " " + call +
+                        (t.source_ip.empty() ? "" : " from " + t.source_ip),
+                    details.dump()});
   for (const auto& e : update.escalations) {
-    events.push_back({0, inc.id, at, "escalation", "honeytrail", e, "{}"});
+    events.push_back({0, inc.id, at, TimelineKind::kEscalation, "honeytrail", e, "{}"});
   }
 
   Announcement announcement;
   if (notifier_ && update.announce()) {
-    std::string kind = update.opened ? "new" : "escalation";
+    AnnouncementKind kind = update.opened ? AnnouncementKind::kNew : AnnouncementKind::kEscalation;
     std::string what;
     for (const auto& e : update.escalations) what += (what.empty() ? "" : "; ") + e;
     HT_ASSIGN_OR_RETURN(announcement, notifier_(inc, kind, what, &t));
@@ -210,27 +235,30 @@ Result<size_t> IncidentManager::catchUp(size_t* opened) {
   }
 }
 
-Result<incidents::Incident> IncidentManager::setState(const std::string& id, const std::string& state,
-                                                  const std::string& actor,
-                                                  const std::string& note) {
+Result<incidents::Incident> IncidentManager::setState(const std::string& id, IncidentState state,
+                                                      const std::string& actor,
+                                                      const std::string& note) {
   std::lock_guard lock(mu_);
   HT_ASSIGN_OR_RETURN(std::optional<incidents::Incident> found, store_.getIncident(id));
   if (!found) return Status::notFound("no incident " + id);
   incidents::Incident inc = *found;
+  const std::string before = incidentStateName(inc.state);
+  const std::string after = incidentStateName(state);
   if (!canMoveTo(inc.state, state)) {
-    return Status::failedPrecondition("incident " + id + " is " + inc.state +
-                                      "; it cannot become " + state);
+    return Status::failedPrecondition("incident " + id + " is " + before + "; it cannot become " +
+                                      after);
   }
-  std::string before = inc.state;
   inc.state = state;
   inc.updated_at = clock_.now();
-  std::vector<incidents::IncidentEvent> events = {{0, id, inc.updated_at, "state", actor,
-                                               before + " -> " + state,
-                                               json{{"from", before}, {"to", state}}.dump()}};
-  if (!note.empty()) events.push_back({0, id, inc.updated_at, "note", actor, note, "{}"});
+  std::vector<incidents::IncidentEvent> events = {{0, id, inc.updated_at, TimelineKind::kState,
+                                                   actor, before + " -> " + after,
+                                                   json{{"from", before}, {"to", after}}.dump()}};
+  if (!note.empty()) {
+    events.push_back({0, id, inc.updated_at, TimelineKind::kNote, actor, note, "{}"});
+  }
   Announcement announcement;
-  if (notifier_ && state == "resolved") {
-    HT_ASSIGN_OR_RETURN(announcement, notifier_(inc, "resolved", "", nullptr));
+  if (notifier_ && state == IncidentState::kResolved) {
+    HT_ASSIGN_OR_RETURN(announcement, notifier_(inc, AnnouncementKind::kResolved, "", nullptr));
   }
   for (auto& e : announcement.events) events.push_back(std::move(e));
   HT_RETURN_IF_ERROR(store_.saveIncident(inc, events, {}, announcement.items));
@@ -245,7 +273,8 @@ Status IncidentManager::addNote(const std::string& id, const std::string& actor,
   if (text.empty()) return Status::invalidArgument("an empty note");
   incidents::Incident inc = *found;
   inc.updated_at = clock_.now();
-  return store_.saveIncident(inc, {{0, id, inc.updated_at, "note", actor, text, "{}"}}, {}, {});
+  return store_.saveIncident(inc, {{0, id, inc.updated_at, TimelineKind::kNote, actor, text, "{}"}},
+                             {}, {});
 }
 
 }  // namespace ht::incidents

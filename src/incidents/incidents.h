@@ -38,23 +38,21 @@ struct Announcement {
   std::vector<incidents::IncidentEvent> events;
 };
 
-// Builds the announcement of an incident change ("new", "escalation", "resolved"); it is saved
-// with the change. trigger is the trigger that caused it (nullptr for "resolved"). An empty
-// announcement (no routes match) means nothing is sent.
+// Builds the announcement of an incident change (new, escalation, resolved); it is saved with the
+// change. trigger is the trigger that caused it (nullptr for resolved). An empty announcement (no
+// routes match) means nothing is sent.
 using Notifier = std::function<Result<Announcement>(
-    const incidents::Incident& incident, const std::string& kind, const std::string& what_is_new,
+    const incidents::Incident& incident, AnnouncementKind kind, const std::string& what_is_new,
     const detect::TriggerRecord* trigger)>;
 
 // Severity of one trigger: exposure and real uses are high, a write or privilege change is
 // critical, a mere mention (touched) is low.
-std::string triggerSeverity(const detect::TriggerRecord& t);
-// info 0, low 1, medium 2, high 3, critical 4 (unknown text counts as info).
-int severityRank(const std::string& severity);
+Severity triggerSeverity(const detect::TriggerRecord& t);
 
 // Legal state changes: open → acknowledged → confirmed | false-positive → resolved (steps may be
 // skipped forward; resolved and false-positive incidents take no new triggers).
-bool canMoveTo(const std::string& from, const std::string& to);
-bool isClosed(const std::string& state);
+bool canMoveTo(IncidentState from, IncidentState to);
+bool isClosed(IncidentState state);
 
 class IncidentManager {
  public:
@@ -70,8 +68,8 @@ class IncidentManager {
   Result<size_t> catchUp(size_t* opened = nullptr);
 
   // State change by a person (or the API), with an optional note, on the timeline.
-  Result<incidents::Incident> setState(const std::string& incident_id, const std::string& state,
-                                   const std::string& actor, const std::string& note = "");
+  Result<incidents::Incident> setState(const std::string& incident_id, IncidentState state,
+                                       const std::string& actor, const std::string& note = "");
   Status addNote(const std::string& incident_id, const std::string& actor, const std::string& text);
 
  private:

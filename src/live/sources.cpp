@@ -152,8 +152,9 @@ ObjectReader::Outcome ObjectReader::read(const std::string& bucket, const std::s
     if (r.unreadable) return Outcome::kBad;
   }
   for (const auto& t : r.new_triggers) {
-    log::warn("trigger: " + t.trigger_class + " of token " + t.token_id + " by " + t.event_name +
-              " from " + t.source_ip + " (event " + t.event_id + ", " + object + ")");
+    log::warn(std::string("trigger: ") + detect::triggerClassName(t.trigger_class) + " of token " +
+              t.token_id + " by " + t.event_name + " from " + t.source_ip + " (event " +
+              t.event_id + ", " + object + ")");
   }
   return Outcome::kRead;
 }

@@ -107,7 +107,8 @@ class LockedStore final : public Store {
   Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) override {
     HT_LOCKED(dueOutbox(now, limit));
   }
-  Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) override {
+  Result<std::vector<OutboxItem>> listOutbox(
+      const std::optional<incidents::OutboxState>& state) override {
     HT_LOCKED(listOutbox(state));
   }
   Status recordDelivery(const OutboxItem& item,
@@ -127,7 +128,7 @@ class LockedStore final : public Store {
     HT_LOCKED(countRouteAnnouncements(route, since));
   }
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
-                                           const std::string& trigger_class) override {
+                                           detect::TriggerClass trigger_class) override {
     HT_LOCKED(triggerId(event_id, token_id, trigger_class));
   }
   Result<std::optional<std::string>> getSetting(const std::string& key) override {

@@ -286,34 +286,6 @@ class TokenAuditor {
 
 }  // namespace
 
-const char* severityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kLow:
-      return "low";
-    case Severity::kMedium:
-      return "medium";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "info";
-}
-
-bool parseSeverity(const std::string& text, Severity* out) {
-  static const std::map<std::string, Severity> kByName = {{"info", Severity::kInfo},
-                                                          {"low", Severity::kLow},
-                                                          {"medium", Severity::kMedium},
-                                                          {"high", Severity::kHigh},
-                                                          {"critical", Severity::kCritical}};
-  auto it = kByName.find(toLower(text));
-  if (it == kByName.end()) return false;
-  *out = it->second;
-  return true;
-}
-
 CanaryAccounts CanaryAccounts::builtIn() {
   CanaryAccounts c;
   for (auto a : kThinkstAccounts) c.accounts.emplace(std::string(a), kThinkstList);

@@ -9,15 +9,14 @@
 
 #include "config/options.h"
 #include "core/clock.h"
+#include "core/severity.h"
 #include "core/status.h"
 #include "tokens/model.h"
 
 namespace ht::tokens {
 
-enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
-
-const char* severityName(Severity s);  // "info", "low", "medium", "high", "critical"
-bool parseSeverity(const std::string& text, Severity* out);
+// Findings share the severity scale of incidents (core/severity.h).
+using ht::Severity;
 
 struct Finding {
   std::string token_id;

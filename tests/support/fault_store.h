@@ -153,7 +153,7 @@ class FaultStore final : public store::Store {
     HT_FAULT_READ("dueOutbox", dueOutbox(now, limit));
   }
   Result<std::vector<incidents::OutboxItem>> listOutbox(
-      const std::optional<std::string>& state) override {
+      const std::optional<incidents::OutboxState>& state) override {
     HT_FAULT_READ("listOutbox", listOutbox(state));
   }
   Status recordDelivery(const incidents::OutboxItem& item,
@@ -172,9 +172,8 @@ class FaultStore final : public store::Store {
   Result<int64_t> countRouteAnnouncements(const std::string& route, TimePoint since) override {
     HT_FAULT_READ("countRouteAnnouncements", countRouteAnnouncements(route, since));
   }
-  Result<std::optional<int64_t>> triggerId(const std::string& event_id,
-                                           const std::string& token_id,
-                                           const std::string& trigger_class) override {
+  Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
+                                           detect::TriggerClass trigger_class) override {
     HT_FAULT_READ("triggerId", triggerId(event_id, token_id, trigger_class));
   }
   Result<std::optional<std::string>> getSetting(const std::string& key) override {

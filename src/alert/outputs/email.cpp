@@ -356,10 +356,11 @@ std::string emailMessage(const Story& in, const std::string& from,
   m += "Date: " + rfc5322Date(now) + "\r\n";
   // The first alert of an incident owns the thread's Message-ID; later ones (escalation,
   // resolved, test) get their own and point back at it, so mail clients group them.
-  if (s.kind == "new") {
+  if (s.kind == incidents::AnnouncementKind::kNew) {
     m += "Message-ID: " + thread + "\r\n";
   } else {
-    m += "Message-ID: <" + msgIdPart(s.incident_id) + "." + msgIdPart(s.kind) + "." +
+    m += "Message-ID: <" + msgIdPart(s.incident_id) + "." +
+         msgIdPart(incidents::announcementKindName(s.kind)) + "." +
          std::to_string(toUnixSeconds(now)) + "@" + domain + ">\r\n";
     m += "In-Reply-To: " + thread + "\r\n";
     m += "References: " + thread + "\r\n";

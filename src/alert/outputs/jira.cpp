@@ -161,7 +161,7 @@ class JiraOutput final : public AlertOutput {
   std::string render(const Story& story, TimePoint, const std::string&) const override {
     std::vector<std::string> labels = {"honeytrail", story.incident_id};
     json envelope = {{"incident_id", story.incident_id},
-                     {"kind", story.kind},
+                     {"kind", incidents::announcementKindName(story.kind)},
                      {"issue", jiraIssue(story, project_, issue_type_, labels)},
                      {"comment", jiraComment(story)}};
     return detail::dumpJson(envelope);
@@ -338,7 +338,7 @@ nlohmann::json jiraIssue(const Story& in, const std::string& project_key,
   const Story s = sanitized(in);
   const Caps& caps = kTicketCaps;
   std::string d = "h2. " + jiraEscape(title(s)) + "\n";
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     d += "*What is new:* " + jiraEscape(untrusted(s.escalation, caps.line)) + "\n";
   }
   if (isTest(s)) d += "*TEST* alert from honeytrail: nothing used the key.\n";
@@ -377,14 +377,14 @@ nlohmann::json jiraComment(const Story& in) {
   const Story s = sanitized(in);
   const Caps& caps = kTicketCaps;
   std::string b;
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     b = "h3. Escalation: " + jiraEscape(untrusted(s.escalation, caps.line)) + "\n";
   } else {
     b = "h3. Update: " + jiraEscape(title(s)) + "\n";
   }
   if (isTest(s)) b += "*TEST* alert from honeytrail: nothing used the key.\n";
   b += jiraEscape(title(s)) + "\n";
-  b += "Severity " + jiraEscape(oneLine(s.severity)) + ", " + std::to_string(s.trigger_count) +
+  b += "Severity " + jiraEscape(severityName(s.severity)) + ", " + std::to_string(s.trigger_count) +
        " calls, last seen " + timeText(s.last_seen) + ".\n\n";
   b += jiraList("What the attacker did", callLines(s, caps));
   b += jiraList("Who called", callerLines(s, caps));

@@ -57,9 +57,17 @@ std::string pagerDutyReason(const std::string& body) {
 
 std::string pagerDutySeverity(const Story& s) {
   if (isTest(s)) return "info";  // a test must never page anyone as real
-  if (s.severity == "critical") return "critical";
-  if (s.severity == "high") return "error";
-  if (s.severity == "medium") return "warning";
+  switch (s.severity) {
+    case Severity::kCritical:
+      return "critical";
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
+    case Severity::kLow:
+    case Severity::kInfo:
+      return "info";
+  }
   return "info";
 }
 
@@ -73,7 +81,8 @@ class PagerDutyOutput final : public AlertOutput {
   }
 
   std::string render(const Story& story, TimePoint, const std::string&) const override {
-    return detail::dumpJson(pagerDutyEvent(story, "", story.kind == "resolved"));
+    return detail::dumpJson(
+        pagerDutyEvent(story, "", story.kind == incidents::AnnouncementKind::kResolved));
   }
 
   DeliveryResult deliver(const incidents::OutboxItem& item) override {
@@ -141,7 +150,7 @@ class PagerDutyOutput final : public AlertOutput {
 nlohmann::json pagerDutyEvent(const Story& in, const std::string& routing_key, bool resolve) {
   const Story s = sanitized(in);
   const std::string dedup = truncateChars(s.incident_id, kPagerDutyDedupChars);
-  if (resolve || s.kind == "resolved") {
+  if (resolve || s.kind == incidents::AnnouncementKind::kResolved) {
     return {{"routing_key", routing_key}, {"event_action", "resolve"}, {"dedup_key", dedup}};
   }
   const Caps& caps = kTicketCaps;
@@ -157,7 +166,7 @@ nlohmann::json pagerDutyEvent(const Story& in, const std::string& routing_key, b
   for (const auto& [k, v] : s.token_tags) tags[k] = v;
   json details = {
       {"incident_id", s.incident_id},
-      {"kind", s.kind},
+      {"kind", incidents::announcementKindName(s.kind)},
       {"key_id", s.key_id},
       {"token", s.token_label},
       {"account_id", s.account_id},
@@ -173,7 +182,7 @@ nlohmann::json pagerDutyEvent(const Story& in, const std::string& routing_key, b
       {"last_seen", timeText(s.last_seen)},
       {"runbook", truncateChars(s.runbook_markdown, caps.runbook)},
   };
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     details["what_is_new"] = untrusted(s.escalation, caps.line);
   }
   if (isTest(s)) details["test"] = "TEST alert: nothing used the key.";
@@ -183,7 +192,7 @@ nlohmann::json pagerDutyEvent(const Story& in, const std::string& routing_key, b
                   {"severity", pagerDutySeverity(s)},
                   {"component", oneLine(s.key_id.empty() ? s.token_label : s.key_id)},
                   {"group", oneLine(s.account_id)},
-                  {"class", oneLine(s.trigger_class)},
+                  {"class", oneLine(detail::triggerClassText(s))},
                   {"custom_details", details}};
   const TimePoint when = isSet(s.last_seen) ? s.last_seen : s.first_seen;
   if (isSet(when)) payload["timestamp"] = formatTime(when);

@@ -155,7 +155,7 @@ nlohmann::json slackPayload(const Story& in) {
                      {{"type", "plain_text"},
                       {"text", truncateChars(title(s), kSlackHeaderChars)},
                       {"emoji", true}}}});
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     blocks.push_back(
         slackSection("*What is new:* " + slackEscape(untrusted(s.escalation, caps.line))));
   }
@@ -206,7 +206,7 @@ nlohmann::json slackPayload(const Story& in) {
   } else {
     context += slackEscape(oneLine(s.incident_id));
   }
-  context += " · " + slackEscape(oneLine(s.kind));
+  context += " · " + slackEscape(incidents::announcementKindName(s.kind));
   const json footer = {
       {"type", "context"},
       {"elements",

@@ -47,11 +47,19 @@ std::string sdEscape(std::string_view s) {
 
 int syslogSeverity(const Story& s) {
   if (isTest(s)) return 6;                 // informational
-  if (s.kind == "resolved") return 5;      // notice
-  if (s.severity == "critical") return 2;  // critical
-  if (s.severity == "high") return 3;      // error
-  if (s.severity == "medium") return 4;    // warning
-  if (s.severity == "low") return 5;       // notice
+  if (s.kind == incidents::AnnouncementKind::kResolved) return 5;  // notice
+  switch (s.severity) {
+    case Severity::kCritical:
+      return 2;  // critical
+    case Severity::kHigh:
+      return 3;  // error
+    case Severity::kMedium:
+      return 4;  // warning
+    case Severity::kLow:
+      return 5;  // notice
+    case Severity::kInfo:
+      return 6;  // informational
+  }
   return 6;
 }
 
@@ -356,9 +364,12 @@ std::string syslogLine(const Story& in, const std::string& hostname, TimePoint n
   constexpr int kFacilityAuth = 4;  // security/authorization messages
   const int pri = kFacilityAuth * 8 + syslogSeverity(s);
   std::vector<std::pair<std::string, std::string>> params = {
-      {"incident", s.incident_id}, {"kind", s.kind},
-      {"severity", s.severity},    {"key", s.key_id},
-      {"account", s.account_id},   {"calls", std::to_string(s.trigger_count)},
+      {"incident", s.incident_id},
+      {"kind", incidents::announcementKindName(s.kind)},
+      {"severity", severityName(s.severity)},
+      {"key", s.key_id},
+      {"account", s.account_id},
+      {"calls", std::to_string(s.trigger_count)},
   };
   if (!s.callers.empty()) {
     params.emplace_back("source", s.callers.front().source_ip);

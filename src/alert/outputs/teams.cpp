@@ -59,10 +59,12 @@ json teamsList(const std::string& heading, std::string_view intro,
 
 json teamsPayloadWith(const Story& s, const Caps& caps) {
   json body = json::array();
-  const char* color = isTest(s) ? "Accent" : s.kind == "resolved" ? "Good" : "Attention";
+  const char* color = isTest(s)                                          ? "Accent"
+                      : s.kind == incidents::AnnouncementKind::kResolved ? "Good"
+                                                                         : "Attention";
   body.push_back(teamsText(truncateEscaped(teamsEscape(title(s)), 400),
                            {{"size", "Large"}, {"weight", "Bolder"}, {"color", color}}));
-  if (s.kind == "escalation" && !s.escalation.empty()) {
+  if (s.kind == incidents::AnnouncementKind::kEscalation && !s.escalation.empty()) {
     body.push_back(teamsText("**What is new:** " + teamsEscape(untrusted(s.escalation, caps.line)),
                              {{"color", "Warning"}}));
   }

@@ -139,14 +139,14 @@ nlohmann::json webhookPayload(const Story& in) {
                        {"count", c.count}});
   }
   return {{"incident_id", s.incident_id},
-          {"kind", s.kind},
+          {"kind", incidents::announcementKindName(s.kind)},
           {"test", isTest(s)},
           {"title", title(s)},
           {"headline", s.headline},
           {"escalation", s.escalation.empty() ? json(nullptr) : json(s.escalation)},
-          {"severity", s.severity},
-          {"state", s.state},
-          {"trigger_class", s.trigger_class},
+          {"severity", severityName(s.severity)},
+          {"state", incidents::incidentStateName(s.state)},
+          {"trigger_class", detail::triggerClassText(s)},
           {"token",
            {{"token_id", s.token_id},
             {"key_id", s.key_id},

@@ -18,8 +18,11 @@ struct ListArgs {
 };
 
 void listOutbox(CommandEnv& env, const ListArgs& args) {
-  std::optional<std::string> state;
-  if (!args.state.empty()) state = args.state;
+  std::optional<incidents::OutboxState> state;
+  if (!args.state.empty()) {
+    state = incidents::parseOutboxState(args.state);
+    if (!state) check(Status::invalidArgument("unknown outbox state " + args.state));
+  }
   store::Store& store = env.ctx().store();
   auto items = args.incident.empty() ? unwrap(store.listOutbox(state))
                                      : unwrap(store.incidentOutbox(args.incident));
@@ -31,8 +34,9 @@ void listOutbox(CommandEnv& env, const ListArgs& args) {
   Table t({"ID", "INCIDENT", "OUTPUT", "KIND", "ROUTE", "STATE", "ATTEMPTS", "WHEN", "ERROR"});
   for (const auto& o : items) {
     std::string when = o.sent_at ? formatTime(*o.sent_at) : formatTime(o.next_attempt_at);
-    t.add({std::to_string(o.id), o.incident_id, o.output, o.kind, o.route, o.state,
-           std::to_string(o.attempts), when, o.last_error});
+    t.add({std::to_string(o.id), o.incident_id, o.output, incidents::announcementKindName(o.kind),
+           o.route, incidents::outboxStateName(o.state), std::to_string(o.attempts), when,
+           o.last_error});
   }
   std::cout << (t.empty() ? "the outbox is empty\n" : t.render());
 }
@@ -120,7 +124,7 @@ void approve(CommandEnv& env, const DecideArgs& args) {
   printDrain("alert approve", unwrap(delivery->drain(std::chrono::seconds(0))));
   auto after = unwrap(env.ctx().store().getOutboxItem(args.id));
   if (after && !after->result.empty()) std::cout << after->result;
-  if (after && after->state == "dead") {
+  if (after && after->state == incidents::OutboxState::kDead) {
     check(Status::ioError("action " + std::to_string(args.id) + " failed: " + after->last_error));
   }
 }

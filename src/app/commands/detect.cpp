@@ -36,9 +36,9 @@ void printTrigger(const detect::TriggerRecord& t, const std::string& key_id, boo
   if (as_json) {
     std::cout << triggerToJson(t, key_id).dump() << std::endl;
   } else {
-    std::cout << t.trigger_class << " " << key_id << " " << t.event_name << " " << t.event_source
-              << " from " << t.source_ip << " (" << t.client << ", " << t.intent << ") event "
-              << t.event_id << std::endl;
+    std::cout << detect::triggerClassName(t.trigger_class) << " " << key_id << " " << t.event_name
+              << " " << t.event_source << " from " << t.source_ip << " (" << t.client << ", "
+              << t.intent << ") event " << t.event_id << std::endl;
   }
 }
 

@@ -18,7 +18,10 @@ struct ListArgs {
 void listIncidents(CommandEnv& env, const ListArgs& args) {
   incidents::IncidentFilter filter;
   filter.limit = args.limit;
-  if (!args.state.empty()) filter.state = args.state;
+  if (!args.state.empty()) {
+    filter.state = incidents::parseIncidentState(args.state);
+    if (!filter.state) check(Status::invalidArgument("unknown incident state " + args.state));
+  }
   if (!args.token.empty()) filter.token_id = unwrap(env.ctx().registry().find(args.token)).id;
   auto list = unwrap(env.ctx().store().listIncidents(filter));
   if (parseOutput(args.out) == OutputFormat::kJson) {
@@ -27,8 +30,9 @@ void listIncidents(CommandEnv& env, const ListArgs& args) {
   }
   Table t({"ID", "STATE", "SEVERITY", "TRIGGERS", "FIRST SEEN", "LAST SEEN", "TITLE"});
   for (const auto& i : list) {
-    t.add({i.id, i.state, i.severity, std::to_string(i.trigger_count), formatTime(i.first_seen),
-           formatTime(i.last_seen), i.title});
+    t.add({i.id, incidents::incidentStateName(i.state), severityName(i.severity),
+           std::to_string(i.trigger_count), formatTime(i.first_seen), formatTime(i.last_seen),
+           i.title});
   }
   std::cout << (t.empty() ? "no incidents\n" : t.render());
 }
@@ -51,7 +55,8 @@ struct ShowArgs {
 
 void printIncident(const incidents::IncidentDetail& d) {
   const incidents::Incident& inc = d.incident;
-  std::cout << "incident     " << inc.id << "  (" << inc.state << ", " << inc.severity << ")\n"
+  std::cout << "incident     " << inc.id << "  (" << incidents::incidentStateName(inc.state) << ", "
+            << severityName(inc.severity) << ")\n"
             << "title        " << inc.title << "\n"
             << "token        " << d.token.id << "  " << d.token.key_id
             << (d.token.label.empty() ? "" : "  " + d.token.label) << "\n"
@@ -68,7 +73,7 @@ void printIncident(const incidents::IncidentDetail& d) {
   Table tt({"AT", "KIND", "ACTOR", "WHAT"});
   for (const auto& entry : d.timeline) {
     const incidents::IncidentEvent& e = entry.event;
-    tt.add({formatTime(e.at), e.kind, e.actor, e.text});
+    tt.add({formatTime(e.at), incidents::timelineKindName(e.kind), e.actor, e.text});
   }
   std::cout << tt.render();
 }
@@ -96,27 +101,28 @@ struct StateArgs {
   std::string id, note, out;
 };
 
-void setState(CommandEnv& env, const std::string& state, const StateArgs& args) {
+void setState(CommandEnv& env, incidents::IncidentState state, const StateArgs& args) {
   incidents::Incident inc =
       unwrap(env.ctx().incidents().setState(args.id, state, tokens::currentActor(), args.note));
   if (parseOutput(args.out) == OutputFormat::kJson) {
     std::cout << incidentToJson(inc).dump() << "\n";
   } else {
-    std::cout << inc.id << " is now " << inc.state << "\n";
+    std::cout << inc.id << " is now " << incidents::incidentStateName(inc.state) << "\n";
   }
 }
 
 void addStateCommands(CLI::App& incident, CommandEnv& env) {
   struct StateCommand {
     const char* name;
-    const char* state;
+    incidents::IncidentState state;
     const char* help;
   };
   static const StateCommand kStateCommands[] = {
-      {"ack", "acknowledged", "Acknowledge: someone is looking at it"},
-      {"confirm", "confirmed", "Confirm: a real compromise"},
-      {"false-positive", "false-positive", "Mark as a false positive (a colleague, a test)"},
-      {"resolve", "resolved", "Resolve: handled and closed"},
+      {"ack", incidents::IncidentState::kAcknowledged, "Acknowledge: someone is looking at it"},
+      {"confirm", incidents::IncidentState::kConfirmed, "Confirm: a real compromise"},
+      {"false-positive", incidents::IncidentState::kFalsePositive,
+       "Mark as a false positive (a colleague, a test)"},
+      {"resolve", incidents::IncidentState::kResolved, "Resolve: handled and closed"},
   };
   for (const auto& sc : kStateCommands) {
     auto args = std::make_shared<StateArgs>();
@@ -124,7 +130,7 @@ void addStateCommands(CLI::App& incident, CommandEnv& env) {
     cmd->add_option("ID", args->id, "Incident ID")->required();
     cmd->add_option("--note", args->note, "A note for the timeline");
     addOutputOption(cmd, &args->out);
-    std::string state = sc.state;
+    incidents::IncidentState state = sc.state;
     cmd->callback([&env, state, args] { setState(env, state, *args); });
   }
 }

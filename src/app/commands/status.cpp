@@ -22,7 +22,7 @@ std::string findingsText(const std::map<tokens::Severity, int>& by_severity) {
                  tokens::Severity::kLow, tokens::Severity::kInfo}) {
     auto it = by_severity.find(s);
     if (it == by_severity.end()) continue;
-    text += (text.empty() ? "" : ", ") + std::to_string(it->second) + " " + tokens::severityName(s);
+    text += (text.empty() ? "" : ", ") + std::to_string(it->second) + " " + severityName(s);
   }
   return text;
 }
@@ -34,7 +34,7 @@ void showStatus(CommandEnv& env, const StatusArgs& args) {
   int version = unwrap(c.store().schemaVersion());
   if (parseOutput(args.out) == OutputFormat::kJson) {
     json findings = json::object();
-    for (const auto& [severity, n] : by_severity) findings[tokens::severityName(severity)] = n;
+    for (const auto& [severity, n] : by_severity) findings[severityName(severity)] = n;
     json j = {{"data_dir", c.dataDir()},       {"database", c.databasePath()},
               {"schema_version", version},     {"config", c.configSource()},
               {"tokens_active", s.active},     {"tokens_revoked", s.revoked},

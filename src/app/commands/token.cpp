@@ -327,14 +327,14 @@ void auditTokens(CommandEnv& env, const AuditArgs& args) {
     std::cout << "no findings\n";
   } else {
     for (const auto& f : findings) {
-      std::cout << "[" << tokens::severityName(f.severity) << "] " << f.token_id << " " << f.key_id
-                << " " << f.code << "\n    " << f.message << "\n    fix: " << f.fix << "\n";
+      std::cout << "[" << severityName(f.severity) << "] " << f.token_id << " " << f.key_id << " "
+                << f.code << "\n    " << f.message << "\n    fix: " << f.fix << "\n";
     }
   }
-  tokens::Severity threshold;
-  if (!args.fail_on.empty() && tokens::parseSeverity(args.fail_on, &threshold)) {
+  std::optional<Severity> threshold = parseSeverity(args.fail_on);  // "" (not given): none
+  if (threshold) {
     for (const auto& f : findings) {
-      if (f.severity >= threshold) env.fail();
+      if (f.severity >= *threshold) env.fail();
     }
   }
 }

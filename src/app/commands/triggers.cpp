@@ -25,7 +25,8 @@ void listTriggers(CommandEnv& env, const ListArgs& args) {
   Table table(
       {"EVENT TIME", "CLASS", "KEY ID", "CALL", "SOURCE IP", "CLIENT", "INTENT", "EVENT ID"});
   for (const auto& t : triggers) {
-    table.add({t.event_time ? formatTime(*t.event_time) : "", t.trigger_class, key_of[t.token_id],
+    table.add({t.event_time ? formatTime(*t.event_time) : "",
+               detect::triggerClassName(t.trigger_class), key_of[t.token_id],
                t.event_source + ":" + t.event_name, t.source_ip, t.client, t.intent, t.event_id});
   }
   std::cout << (table.empty() ? "no triggers\n" : table.render());

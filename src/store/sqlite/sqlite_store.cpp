@@ -5,11 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/strings.h"
 #include "store/sqlite/migrations.h"
 
 namespace ht::store {
 namespace {
 
+using incidents::OutboxState;
 using tokens::AuditEntry;
 using tokens::CustodyEvent;
 using tokens::Placement;
@@ -49,6 +51,16 @@ Status sqliteError(sqlite3* db, int rc, const std::string& what) {
     default:
       return Status::ioError(msg);
   }
+}
+
+// A closed-set column (a state, a class, a kind) whose text parses to nothing was written by
+// something other than this version, or damaged: the read fails naming the column and value,
+// rather than guessing a default that would, say, reopen an incident or resend an alert.
+template <typename E>
+Result<E> enumColumn(std::optional<E> parsed, const char* column, const std::string& text) {
+  if (parsed) return *parsed;
+  return Status::corruption(std::string("unknown value ") + jsonQuote(text) + " in column " +
+                            column);
 }
 
 // A prepared statement that finalises itself.
@@ -432,7 +444,8 @@ class SqliteStore final : public Store {
              "source_tor, service) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
              "ON CONFLICT (event_id, token_id, trigger_class) DO NOTHING");
       HT_RETURN_IF_ERROR(s.prepared("preparing trigger insert"));
-      s.bind(1, t.event_id).bind(2, t.token_id).bind(3, t.trigger_class).bind(4, t.source);
+      s.bind(1, t.event_id).bind(2, t.token_id).bind(3, detect::triggerClassName(t.trigger_class));
+      s.bind(4, t.source);
       if (t.event_time)
         s.bind(5, toUnixSeconds(*t.event_time));
       else
@@ -491,7 +504,8 @@ class SqliteStore final : public Store {
       t.id = s.int64(0);
       t.event_id = s.text(1);
       t.token_id = s.text(2);
-      t.trigger_class = s.text(3);
+      HT_ASSIGN_OR_RETURN(t.trigger_class, enumColumn(detect::parseTriggerClass(s.text(3)),
+                                                      "triggers.trigger_class", s.text(3)));
       t.source = s.text(4);
       if (!s.isNull(5)) t.event_time = fromUnixSeconds(s.int64(5));
       t.event_source = s.text(6);
@@ -667,12 +681,14 @@ class SqliteStore final : public Store {
       "id, token_id, state, severity, title, opened_at, first_seen, last_seen, trigger_count, "
       "seen, updated_at";
 
-  static Incident readIncident(Stmt& s) {
+  static Result<Incident> readIncident(Stmt& s) {
     Incident i;
     i.id = s.text(0);
     i.token_id = s.text(1);
-    i.state = s.text(2);
-    i.severity = s.text(3);
+    HT_ASSIGN_OR_RETURN(i.state, enumColumn(incidents::parseIncidentState(s.text(2)),
+                                            "incidents.state", s.text(2)));
+    HT_ASSIGN_OR_RETURN(i.severity,
+                        enumColumn(parseSeverity(s.text(3)), "incidents.severity", s.text(3)));
     i.title = s.text(4);
     i.opened_at = fromUnixSeconds(s.int64(5));
     i.first_seen = fromUnixSeconds(s.int64(6));
@@ -693,7 +709,8 @@ class SqliteStore final : public Store {
     int rc = s.step();
     if (rc == SQLITE_DONE) return std::optional<Incident>();
     if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading incident");
-    return std::optional<Incident>(readIncident(s));
+    HT_ASSIGN_OR_RETURN(Incident inc, readIncident(s));
+    return std::optional<Incident>(std::move(inc));
   }
 
   Result<std::optional<Incident>> getIncident(const std::string& id) override {
@@ -704,7 +721,8 @@ class SqliteStore final : public Store {
     int rc = s.step();
     if (rc == SQLITE_DONE) return std::optional<Incident>();
     if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading incident " + id);
-    return std::optional<Incident>(readIncident(s));
+    HT_ASSIGN_OR_RETURN(Incident inc, readIncident(s));
+    return std::optional<Incident>(std::move(inc));
   }
 
   Result<std::vector<Incident>> listIncidents(const IncidentFilter& filter) override {
@@ -715,12 +733,15 @@ class SqliteStore final : public Store {
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing incident listing"));
     int i = 1;
-    if (filter.state) s.bind(i++, *filter.state);
+    if (filter.state) s.bind(i++, incidents::incidentStateName(*filter.state));
     if (filter.token_id) s.bind(i++, *filter.token_id);
     s.bind(i, int64_t{filter.limit});
     std::vector<Incident> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readIncident(s));
+    while ((rc = s.step()) == SQLITE_ROW) {
+      HT_ASSIGN_OR_RETURN(Incident inc, readIncident(s));
+      out.push_back(std::move(inc));
+    }
     if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing incidents");
     return out;
   }
@@ -737,7 +758,8 @@ class SqliteStore final : public Store {
               "excluded.first_seen, last_seen = excluded.last_seen, trigger_count = "
               "excluded.trigger_count, seen = excluded.seen, updated_at = excluded.updated_at");
       HT_RETURN_IF_ERROR(up.prepared("preparing incident write"));
-      up.bind(1, inc.id).bind(2, inc.token_id).bind(3, inc.state).bind(4, inc.severity);
+      up.bind(1, inc.id).bind(2, inc.token_id).bind(3, incidents::incidentStateName(inc.state));
+      up.bind(4, severityName(inc.severity));
       up.bind(5, inc.title).bind(6, toUnixSeconds(inc.opened_at));
       up.bind(7, toUnixSeconds(inc.first_seen)).bind(8, toUnixSeconds(inc.last_seen));
       up.bind(9, static_cast<int64_t>(inc.trigger_count)).bind(10, inc.seen);
@@ -748,7 +770,10 @@ class SqliteStore final : public Store {
                 "INSERT INTO incident_events (incident_id, at, kind, actor, text, details) "
                 "VALUES (?,?,?,?,?,?)");
         HT_RETURN_IF_ERROR(ev.prepared("preparing timeline write"));
-        ev.bind(1, inc.id).bind(2, toUnixSeconds(e.at)).bind(3, e.kind).bind(4, e.actor);
+        ev.bind(1, inc.id)
+            .bind(2, toUnixSeconds(e.at))
+            .bind(3, incidents::timelineKindName(e.kind));
+        ev.bind(4, e.actor);
         ev.bind(5, e.text).bind(6, e.details);
         if (int rc = ev.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing timeline");
       }
@@ -767,7 +792,8 @@ class SqliteStore final : public Store {
                 "created_at, next_attempt_at, last_error, route, result) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         HT_RETURN_IF_ERROR(ob.prepared("preparing outbox write"));
-        ob.bind(1, inc.id).bind(2, n.output).bind(3, n.kind).bind(4, n.body).bind(5, n.state);
+        ob.bind(1, inc.id).bind(2, n.output).bind(3, incidents::announcementKindName(n.kind));
+        ob.bind(4, n.body).bind(5, incidents::outboxStateName(n.state));
         ob.bind(6, int64_t{n.attempts}).bind(7, toUnixSeconds(n.created_at));
         ob.bind(8, toUnixSeconds(n.next_attempt_at)).bind(9, n.last_error);
         ob.bind(10, n.route).bind(11, n.result);
@@ -790,7 +816,8 @@ class SqliteStore final : public Store {
       e.id = s.int64(0);
       e.incident_id = s.text(1);
       e.at = fromUnixSeconds(s.int64(2));
-      e.kind = s.text(3);
+      HT_ASSIGN_OR_RETURN(e.kind, enumColumn(incidents::parseTimelineKind(s.text(3)),
+                                             "incident_events.kind", s.text(3)));
       e.actor = s.text(4);
       e.text = s.text(5);
       e.details = s.text(6);
@@ -800,14 +827,16 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  static OutboxItem readOutbox(Stmt& s) {
+  static Result<OutboxItem> readOutbox(Stmt& s) {
     OutboxItem o;
     o.id = s.int64(0);
     o.incident_id = s.text(1);
     o.output = s.text(2);
-    o.kind = s.text(3);
+    HT_ASSIGN_OR_RETURN(
+        o.kind, enumColumn(incidents::parseAnnouncementKind(s.text(3)), "outbox.kind", s.text(3)));
     o.body = s.text(4);
-    o.state = s.text(5);
+    HT_ASSIGN_OR_RETURN(
+        o.state, enumColumn(incidents::parseOutboxState(s.text(5)), "outbox.state", s.text(5)));
     o.attempts = static_cast<int>(s.int64(6));
     o.created_at = fromUnixSeconds(s.int64(7));
     o.next_attempt_at = fromUnixSeconds(s.int64(8));
@@ -829,7 +858,8 @@ class SqliteStore final : public Store {
     int rc = s.step();
     if (rc == SQLITE_DONE) return std::optional<OutboxItem>();
     if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading outbox item");
-    return std::optional<OutboxItem>(readOutbox(s));
+    HT_ASSIGN_OR_RETURN(OutboxItem item, readOutbox(s));
+    return std::optional<OutboxItem>(std::move(item));
   }
 
   Result<std::vector<OutboxItem>> incidentOutbox(const std::string& incident_id) override {
@@ -840,7 +870,10 @@ class SqliteStore final : public Store {
     s.bind(1, incident_id);
     std::vector<OutboxItem> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    while ((rc = s.step()) == SQLITE_ROW) {
+      HT_ASSIGN_OR_RETURN(OutboxItem item, readOutbox(s));
+      out.push_back(std::move(item));
+    }
     if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
     return out;
   }
@@ -875,21 +908,27 @@ class SqliteStore final : public Store {
     s.bind(1, toUnixSeconds(now)).bind(2, int64_t{limit});
     std::vector<OutboxItem> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    while ((rc = s.step()) == SQLITE_ROW) {
+      HT_ASSIGN_OR_RETURN(OutboxItem item, readOutbox(s));
+      out.push_back(std::move(item));
+    }
     if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
     return out;
   }
 
-  Result<std::vector<OutboxItem>> listOutbox(const std::optional<std::string>& state) override {
+  Result<std::vector<OutboxItem>> listOutbox(const std::optional<OutboxState>& state) override {
     std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox";
     if (state) sql += " WHERE state = ?";
     sql += " ORDER BY id";
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing outbox listing"));
-    if (state) s.bind(1, *state);
+    if (state) s.bind(1, incidents::outboxStateName(*state));
     std::vector<OutboxItem> out;
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) out.push_back(readOutbox(s));
+    while ((rc = s.step()) == SQLITE_ROW) {
+      HT_ASSIGN_OR_RETURN(OutboxItem item, readOutbox(s));
+      out.push_back(std::move(item));
+    }
     if (rc != SQLITE_DONE) return sqliteError(db_, rc, "listing outbox");
     return out;
   }
@@ -900,7 +939,9 @@ class SqliteStore final : public Store {
               "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
               "sent_at = ?, result = ? WHERE id = ?");
       HT_RETURN_IF_ERROR(up.prepared("preparing outbox update"));
-      up.bind(1, o.state).bind(2, int64_t{o.attempts}).bind(3, toUnixSeconds(o.next_attempt_at));
+      up.bind(1, incidents::outboxStateName(o.state))
+          .bind(2, int64_t{o.attempts})
+          .bind(3, toUnixSeconds(o.next_attempt_at));
       up.bind(4, o.last_error);
       if (o.sent_at)
         up.bind(5, toUnixSeconds(*o.sent_at));
@@ -915,7 +956,8 @@ class SqliteStore final : public Store {
                 "INSERT INTO incident_events (incident_id, at, kind, actor, text, details) "
                 "VALUES (?,?,?,?,?,?)");
         HT_RETURN_IF_ERROR(ev.prepared("preparing timeline write"));
-        ev.bind(1, o.incident_id).bind(2, toUnixSeconds(entry->at)).bind(3, entry->kind);
+        ev.bind(1, o.incident_id).bind(2, toUnixSeconds(entry->at));
+        ev.bind(3, incidents::timelineKindName(entry->kind));
         ev.bind(4, entry->actor).bind(5, entry->text).bind(6, entry->details);
         if (int rc = ev.step(); rc != SQLITE_DONE) return sqliteError(db_, rc, "writing timeline");
       }
@@ -924,11 +966,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
-                                           const std::string& trigger_class) override {
+                                           detect::TriggerClass trigger_class) override {
     Stmt s(db_,
            "SELECT id FROM triggers WHERE event_id = ? AND token_id = ? AND trigger_class = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing trigger lookup"));
-    s.bind(1, event_id).bind(2, token_id).bind(3, trigger_class);
+    s.bind(1, event_id).bind(2, token_id).bind(3, detect::triggerClassName(trigger_class));
     int rc = s.step();
     if (rc == SQLITE_DONE) return std::optional<int64_t>();
     if (rc != SQLITE_ROW) return sqliteError(db_, rc, "reading trigger");

@@ -34,7 +34,7 @@ incidents::OutboxItem itemWith(std::string body) {
   item.id = 1234;
   item.incident_id = "inc-42";
   item.output = actionOutputName("contain");
-  item.kind = "new";
+  item.kind = incidents::AnnouncementKind::kNew;
   item.body = std::move(body);
   return item;
 }
@@ -42,8 +42,8 @@ incidents::OutboxItem itemWith(std::string body) {
 config::ActionOptions commandAction(std::vector<std::string> argv, int timeout_seconds = 20) {
   config::ActionOptions o;
   o.name = "contain";
-  o.type = "command";
-  o.mode = "auto";
+  o.type = config::ActionType::kCommand;
+  o.mode = config::ActionMode::kAuto;
   o.command = std::move(argv);
   o.timeout_seconds = timeout_seconds;
   return o;
@@ -265,8 +265,8 @@ config::EnvLookup envOf(std::map<std::string, std::string> vars) {
 config::ActionOptions webhookAction(const std::string& url) {
   config::ActionOptions o;
   o.name = "isolate";
-  o.type = "webhook";
-  o.mode = "auto";
+  o.type = config::ActionType::kWebhook;
+  o.mode = config::ActionMode::kAuto;
   o.url = url;
   o.secret_env = "HT_TEST_ACTION_SECRET";
   o.allow_private = true;

@@ -36,7 +36,7 @@ class ApprovalsTest : public ::testing::Test {
     // router does for a route with an approval-mode action.
     incidents::IncidentManager manager(
         *store_, *store_, clock_, random_, incidents::IncidentOptions{},
-        [this](const incidents::Incident&, const std::string& kind, const std::string&,
+        [this](const incidents::Incident&, incidents::AnnouncementKind kind, const std::string&,
                const detect::TriggerRecord*) -> Result<incidents::Announcement> {
           incidents::OutboxItem hook;
           hook.output = "test-hook";
@@ -44,13 +44,13 @@ class ApprovalsTest : public ::testing::Test {
           hook.created_at = hook.next_attempt_at = clock_.now();
           incidents::OutboxItem action = hook;
           action.output = "action:snapshot";
-          action.state = "approval";
+          action.state = incidents::OutboxState::kApproval;
           return incidents::Announcement{{hook, action}, {}};
         });
     detect::TriggerRecord trigger;
     trigger.event_id = "e1";
     trigger.token_id = t->id;
-    trigger.trigger_class = "used";
+    trigger.trigger_class = detect::TriggerClass::kUsed;
     trigger.event_time = at("2026-11-28T11:00:00Z");
     ASSERT_TRUE(*store_->addTrigger(trigger));
     auto update = manager.onTrigger(trigger);
@@ -68,7 +68,7 @@ class ApprovalsTest : public ::testing::Test {
     EXPECT_TRUE(timeline.hasValue());
     std::vector<incidents::IncidentEvent> out;
     for (const auto& e : *timeline) {
-      if (e.kind == "action") out.push_back(e);
+      if (e.kind == incidents::TimelineKind::kAction) out.push_back(e);
     }
     return out;
   }
@@ -76,7 +76,7 @@ class ApprovalsTest : public ::testing::Test {
   std::string stateOf(int64_t id) {
     auto item = store_->getOutboxItem(id);
     EXPECT_TRUE(item.hasValue() && item->has_value());
-    return item.hasValue() && item->has_value() ? (*item)->state : "";
+    return item.hasValue() && item->has_value() ? incidents::outboxStateName((*item)->state) : "";
   }
 
   test::TempDir dir_;
@@ -92,7 +92,7 @@ class ApprovalsTest : public ::testing::Test {
 TEST_F(ApprovalsTest, ApprovingMakesTheActionDueNowWithATimelineEntry) {
   auto decided = decideAction(*store_, clock_, action_id_, true, "alice@soc", "go");
   ASSERT_TRUE(decided.hasValue()) << decided.status().toString();
-  EXPECT_EQ(decided->state, "pending");
+  EXPECT_EQ(decided->state, incidents::OutboxState::kPending);
   EXPECT_EQ(formatTime(decided->next_attempt_at), "2026-11-28T12:30:00Z");
   EXPECT_EQ(actionName(*decided), "snapshot");
   EXPECT_EQ(stateOf(action_id_), "pending");
@@ -110,7 +110,7 @@ TEST_F(ApprovalsTest, ApprovingMakesTheActionDueNowWithATimelineEntry) {
 TEST_F(ApprovalsTest, RejectingClosesTheAction) {
   auto decided = decideAction(*store_, clock_, action_id_, false, "bob", "");
   ASSERT_TRUE(decided.hasValue()) << decided.status().toString();
-  EXPECT_EQ(decided->state, "rejected");
+  EXPECT_EQ(decided->state, incidents::OutboxState::kRejected);
   EXPECT_EQ(stateOf(action_id_), "rejected");
   auto entries = actionEntries();
   ASSERT_EQ(entries.size(), 1u);

@@ -65,8 +65,8 @@ class DispatchTest : public ::testing::Test {
     incidents::Incident inc;
     inc.id = id;
     inc.token_id = token_id_;
-    inc.state = "open";
-    inc.severity = "high";
+    inc.state = incidents::IncidentState::kOpen;
+    inc.severity = Severity::kHigh;
     inc.title = "test";
     inc.opened_at = inc.first_seen = inc.last_seen = inc.updated_at = clock_.now();
     inc.seen = "{}";
@@ -74,7 +74,7 @@ class DispatchTest : public ::testing::Test {
     for (const auto& [output, kind] : items) {
       incidents::OutboxItem o;
       o.output = output;
-      o.kind = kind;
+      o.kind = *incidents::parseAnnouncementKind(kind);
       o.body = "{\"incident\":\"" + id + "\",\"kind\":\"" + kind + "\"}";
       o.created_at = o.next_attempt_at = clock_.now();
       n.push_back(o);
@@ -107,7 +107,7 @@ class DispatchTest : public ::testing::Test {
     std::vector<std::string> out;
     if (tl.hasValue()) {
       for (const auto& e : *tl) {
-        if (e.kind == "notified") {
+        if (e.kind == incidents::TimelineKind::kNotified) {
           EXPECT_EQ(e.actor, "honeytrail");
           out.push_back(e.text);
         }
@@ -156,7 +156,7 @@ TEST_F(DispatchTest, DeliversSignedWithStableDeliveryIdAcrossRetry) {
   DispatchReport r1 = run(d);
   EXPECT_EQ(r1.retried, 1);
   incidents::OutboxItem pending = item(ids[0]);
-  EXPECT_EQ(pending.state, "pending");
+  EXPECT_EQ(pending.state, incidents::OutboxState::kPending);
   EXPECT_EQ(pending.attempts, 1);
   EXPECT_GT(pending.next_attempt_at, clock_.now());
   EXPECT_LE(pending.next_attempt_at, clock_.now() + seconds(5));
@@ -167,7 +167,7 @@ TEST_F(DispatchTest, DeliversSignedWithStableDeliveryIdAcrossRetry) {
   DispatchReport r2 = run(d);
   EXPECT_EQ(r2.delivered, 1);
   incidents::OutboxItem sent = item(ids[0]);
-  EXPECT_EQ(sent.state, "sent");
+  EXPECT_EQ(sent.state, incidents::OutboxState::kSent);
   EXPECT_EQ(sent.attempts, 2);
   ASSERT_TRUE(sent.sent_at.has_value());
   EXPECT_EQ(*sent.sent_at, clock_.now());
@@ -235,8 +235,8 @@ TEST_F(DispatchTest, RetryAfterIsHonouredAndIncidentOrderKept) {
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(*reqs[1].header("X-Honeytrail-Delivery"), std::to_string(ids[0]));
   EXPECT_EQ(*reqs[2].header("X-Honeytrail-Delivery"), std::to_string(ids[1]));
-  EXPECT_EQ(item(ids[0]).state, "sent");
-  EXPECT_EQ(item(ids[1]).state, "sent");
+  EXPECT_EQ(item(ids[0]).state, incidents::OutboxState::kSent);
+  EXPECT_EQ(item(ids[1]).state, incidents::OutboxState::kSent);
   EXPECT_EQ(timelineTexts(kInc),
             (std::vector<std::string>{"sent to hook (new)", "sent to hook (escalation)"}));
 }
@@ -259,14 +259,14 @@ TEST_F(DispatchTest, AlwaysFailingGoesDeadAfterMaxAgeWithoutLeakingThePath) {
     dead = r.dead;
     if (dead == 0) {
       incidents::OutboxItem o = item(ids[0]);
-      ASSERT_EQ(o.state, "pending");
+      ASSERT_EQ(o.state, incidents::OutboxState::kPending);
       EXPECT_LE(o.next_attempt_at - clock_.now(), seconds(600));
       clock_.set(o.next_attempt_at);
     }
   }
   ASSERT_EQ(dead, 1);
   incidents::OutboxItem o = item(ids[0]);
-  EXPECT_EQ(o.state, "dead");
+  EXPECT_EQ(o.state, incidents::OutboxState::kDead);
   EXPECT_GT(clock_.now() - created, std::chrono::hours(1));
   EXPECT_GT(o.attempts, 2);
   EXPECT_EQ(static_cast<size_t>(o.attempts), server.requestCount());
@@ -312,7 +312,7 @@ TEST_F(DispatchTest, BadRequestIsDeadAtOnce) {
   DispatchReport r = run(d);
   EXPECT_EQ(r.dead, 1);
   incidents::OutboxItem o = item(ids[0]);
-  EXPECT_EQ(o.state, "dead");
+  EXPECT_EQ(o.state, incidents::OutboxState::kDead);
   EXPECT_EQ(o.attempts, 1);
   auto texts = timelineTexts(kInc);
   ASSERT_EQ(texts.size(), 1u);
@@ -393,9 +393,9 @@ TEST_F(DispatchTest, SlowOutputDoesNotDelayAnother) {
   std::lock_guard lock(mu);
   ASSERT_TRUE(fast_seen.has_value());
   EXPECT_LT(*fast_seen - start, std::chrono::milliseconds(1000));
-  EXPECT_EQ(item(ids2[0]).state, "sent");
+  EXPECT_EQ(item(ids2[0]).state, incidents::OutboxState::kSent);
   incidents::OutboxItem s = item(ids[0]);
-  EXPECT_EQ(s.state, "pending");
+  EXPECT_EQ(s.state, incidents::OutboxState::kPending);
   EXPECT_EQ(s.attempts, 1);
   EXPECT_NE(s.last_error.find("127.0.0.1"), std::string::npos) << s.last_error;
 }
@@ -406,7 +406,7 @@ TEST_F(DispatchTest, UnknownOutputIsDead) {
   DispatchReport r = run(d);
   EXPECT_EQ(r.unknown_output, 1);
   incidents::OutboxItem o = item(ids[0]);
-  EXPECT_EQ(o.state, "dead");
+  EXPECT_EQ(o.state, incidents::OutboxState::kDead);
   EXPECT_EQ(o.last_error, "output gone is not configured");
   auto texts = timelineTexts(kInc);
   ASSERT_EQ(texts.size(), 1u);
@@ -422,7 +422,7 @@ TEST_F(DispatchTest, PrivateTargetsAreRefusedUnlessAllowed) {
   EXPECT_EQ(r.dead, 1);
   EXPECT_EQ(server.requestCount(), 0u);
   incidents::OutboxItem o = item(ids[0]);
-  EXPECT_EQ(o.state, "dead");
+  EXPECT_EQ(o.state, incidents::OutboxState::kDead);
   EXPECT_NE(o.last_error.find("loopback"), std::string::npos) << o.last_error;
 
   incidents::OutboxItem probe;
@@ -506,7 +506,7 @@ TEST_F(DispatchTest, RestartDeliversEachExactlyOnce) {
     clock_.advance(seconds(60));
     run(d);
   }
-  for (int64_t id : ids) EXPECT_EQ(item(id).state, "sent") << id;
+  for (int64_t id : ids) EXPECT_EQ(item(id).state, incidents::OutboxState::kSent) << id;
   std::lock_guard lock(mu);
   EXPECT_EQ(accepted.size(), 3u);
   for (const auto& [id, n] : accepted) EXPECT_EQ(n, 1) << id;
@@ -561,7 +561,7 @@ TEST_F(DeliveryDrainTest, WaitsOnTheClockForARetryDueWithinTheLimit) {
   EXPECT_EQ(manual_.waits(), (std::vector<std::chrono::nanoseconds>{seconds(120)}));
   EXPECT_EQ(server.requestCount(), 2u);
   incidents::OutboxItem sent = item(ids[0]);
-  EXPECT_EQ(sent.state, "sent");
+  EXPECT_EQ(sent.state, incidents::OutboxState::kSent);
   ASSERT_TRUE(sent.sent_at.has_value());
   EXPECT_EQ(*sent.sent_at, at("2026-11-28T12:02:00Z"));
 }

@@ -111,13 +111,13 @@ TEST(OutputRegistry, EachTypeStoresItsServicesPayload) {
 
   const json jira = json::parse(body("jira", story));
   EXPECT_EQ(jira["incident_id"], story.incident_id);
-  EXPECT_EQ(jira["kind"], story.kind);
+  EXPECT_EQ(jira["kind"], incidents::announcementKindName(story.kind));
   EXPECT_EQ(jira["issue"], jiraIssue(story, "SEC", "Bug", {"honeytrail", story.incident_id}));
   EXPECT_EQ(jira["comment"], jiraComment(story));
 
   // A resolved incident resolves the page rather than opening another.
   Story resolved = story;
-  resolved.kind = "resolved";
+  resolved.kind = incidents::AnnouncementKind::kResolved;
   EXPECT_EQ(body("pagerduty", resolved), dumped(pagerDutyEvent(resolved, "", true)));
   EXPECT_EQ(json::parse(body("pagerduty", resolved))["event_action"], "resolve");
 

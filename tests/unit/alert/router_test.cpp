@@ -111,7 +111,7 @@ class RouterTest : public ::testing::Test {
     detect::TriggerRecord t;
     t.event_id = event_id;
     t.token_id = token_id;
-    t.trigger_class = "used";
+    t.trigger_class = detect::TriggerClass::kUsed;
     t.event_time = clock_.now();
     t.event_source = "s3.amazonaws.com";
     t.event_name = "ListBuckets";
@@ -147,7 +147,8 @@ class RouterTest : public ::testing::Test {
   std::vector<std::string> outboxSummary() {
     std::vector<std::string> out;
     for (const auto& i : outbox())
-      out.push_back(i.output + "/" + i.route + "/" + i.kind + "/" + i.state);
+      out.push_back(i.output + "/" + i.route + "/" + incidents::announcementKindName(i.kind) + "/" +
+                    incidents::outboxStateName(i.state));
     return out;
   }
 
@@ -158,7 +159,7 @@ class RouterTest : public ::testing::Test {
     std::vector<incidents::IncidentEvent> out;
     if (!timeline.hasValue()) return out;
     for (const auto& e : *timeline) {
-      if (e.kind == kind) out.push_back(e);
+      if (e.kind == incidents::parseTimelineKind(kind)) out.push_back(e);
     }
     return out;
   }
@@ -202,8 +203,8 @@ TEST_F(RouterTest, MatchTagsExactAndGlobAnyItemWithinTheList) {
   add("all", {});
   start(a);
   Story story;
-  story.severity = "high";
-  story.trigger_class = "used";
+  story.severity = Severity::kHigh;
+  story.trigger_class = detect::TriggerClass::kUsed;
   tokens::Token t;
   t.tags = {{"env", "prod"}, {"team", "sec"}};
   EXPECT_EQ(router_->matchingRoutes(story, t, {}),
@@ -236,8 +237,8 @@ TEST_F(RouterTest, MatchPlacementFieldsAndPlacementTagsOnAnyPlacement) {
   add("missing-tag", {"tag.region=*"});
   start(a);
   Story story;
-  story.severity = "high";
-  story.trigger_class = "used";
+  story.severity = Severity::kHigh;
+  story.trigger_class = detect::TriggerClass::kUsed;
   tokens::Token t;
   tokens::Placement web;
   web.host = "web-01";
@@ -266,27 +267,27 @@ TEST_F(RouterTest, MatchClassesAndMinSeverityOnTheStory) {
   config::RouteOptions used = route("used-only", {"hook"});
   used.match_classes = {"used", "session-used"};
   config::RouteOptions high = route("high", {"hook"});
-  high.min_severity = "high";
+  high.min_severity = Severity::kHigh;
   config::RouteOptions dflt = route("default-low", {"hook"});
   config::RouteOptions info = route("info", {"hook"});
-  info.min_severity = "info";
+  info.min_severity = Severity::kInfo;
   a.routes = {used, high, dflt, info};
   start(a);
   tokens::Token t;
   Story s;
-  s.severity = "low";
-  s.trigger_class = "touched";
+  s.severity = Severity::kLow;
+  s.trigger_class = detect::TriggerClass::kTouched;
   EXPECT_EQ(router_->matchingRoutes(s, t, {}), (std::vector<std::string>{"default-low", "info"}));
-  s.severity = "high";
-  s.trigger_class = "used";
+  s.severity = Severity::kHigh;
+  s.trigger_class = detect::TriggerClass::kUsed;
   EXPECT_EQ(router_->matchingRoutes(s, t, {}),
             (std::vector<std::string>{"used-only", "high", "default-low", "info"}));
-  s.severity = "critical";
-  s.trigger_class = "session-used";
+  s.severity = Severity::kCritical;
+  s.trigger_class = detect::TriggerClass::kSessionUsed;
   EXPECT_EQ(router_->matchingRoutes(s, t, {}),
             (std::vector<std::string>{"used-only", "high", "default-low", "info"}));
-  s.severity = "info";
-  s.trigger_class = "exposed";
+  s.severity = Severity::kInfo;
+  s.trigger_class = detect::TriggerClass::kExposed;
   EXPECT_EQ(router_->matchingRoutes(s, t, {}), std::vector<std::string>{"info"});
 }
 
@@ -297,8 +298,8 @@ TEST_F(RouterTest, EverySetListMustMatch) {
   a.routes[0].match_classes = {"used"};
   start(a);
   Story s;
-  s.severity = "high";
-  s.trigger_class = "used";
+  s.severity = Severity::kHigh;
+  s.trigger_class = detect::TriggerClass::kUsed;
   tokens::Token t;
   t.tags = {{"env", "prod"}};
   tokens::Placement web;
@@ -307,9 +308,9 @@ TEST_F(RouterTest, EverySetListMustMatch) {
   db.host = "db-01";
   EXPECT_EQ(router_->matchingRoutes(s, t, {web}), std::vector<std::string>{"main"});
   EXPECT_TRUE(router_->matchingRoutes(s, t, {db}).empty()) << "placement does not match";
-  s.trigger_class = "touched";
+  s.trigger_class = detect::TriggerClass::kTouched;
   EXPECT_TRUE(router_->matchingRoutes(s, t, {web}).empty()) << "class does not match";
-  s.trigger_class = "used";
+  s.trigger_class = detect::TriggerClass::kUsed;
   t.tags = {{"env", "dev"}};
   EXPECT_TRUE(router_->matchingRoutes(s, t, {web}).empty()) << "tags do not match";
 }
@@ -325,18 +326,18 @@ TEST_F(RouterTest, TriggersReachOnlyTheRoutesTheyMatch) {
   config::RouteOptions used = route("used", {"used-hook"});
   used.match_classes = {"used"};
   config::RouteOptions page = route("page", {"pager"});
-  page.min_severity = "high";
+  page.min_severity = Severity::kHigh;
   a.routes = {prod, web, used, page};
   start(a);
 
   std::string tok = token(kKeyA, {{"env", "prod"}});
   place(tok, "web-01", "file");
   detect::TriggerRecord touched = rec(tok, "e1", "10.0.0.5");
-  touched.trigger_class = "touched";
+  touched.trigger_class = detect::TriggerClass::kTouched;
   touched.event_name = "ListAccessKeys";
   IncidentUpdate u = fire(touched);
   ASSERT_TRUE(u.opened);
-  EXPECT_EQ(u.incident.severity, "low");
+  EXPECT_EQ(u.incident.severity, Severity::kLow);
   // A mention is low severity: neither the "used" route nor the high-severity pager hears of it.
   EXPECT_EQ(outboxSummary(),
             (std::vector<std::string>{"prod-hook/prod/new/pending", "web-hook/web/new/pending"}));
@@ -438,10 +439,11 @@ TEST_F(RouterTest, BodiesForSlackPagerDutyAndWebhookCarryTheWholeStory) {
 
   // Resolving pages out the resolve, with the same dedup key.
   clock_.advance(std::chrono::minutes(30));
-  ASSERT_TRUE(manager_->setState(id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(manager_->setState(id, incidents::IncidentState::kResolved, "alice").hasValue());
   items = outbox();
   ASSERT_EQ(items.size(), 8u);
-  for (size_t i = 4; i < 8; ++i) EXPECT_EQ(items[i].kind, "resolved") << items[i].output;
+  for (size_t i = 4; i < 8; ++i)
+    EXPECT_EQ(items[i].kind, incidents::AnnouncementKind::kResolved) << items[i].output;
   json resolve = json::parse(items[6].body);
   EXPECT_EQ(items[6].output, "pd");
   EXPECT_EQ(resolve, (json{{"routing_key", ""}, {"event_action", "resolve"}, {"dedup_key", id}}));
@@ -502,23 +504,25 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   // Stored but not grouped yet: what the router sees while the manager is grouping it.
   clock_.advance(std::chrono::minutes(2));
   detect::TriggerRecord extra = rec(tok, "e4", "192.0.2.55");
-  extra.trigger_class = "session-used";
+  extra.trigger_class = detect::TriggerClass::kSessionUsed;
   extra.intent = "data-access";
   ASSERT_TRUE(*store_->addTrigger(extra));
 
   config::AlertsOptions options;
   options.ui_base_url = "https://honeytrail.example.com/";
   incidents::Incident inc = incident(u.incident.id);
-  auto built = buildStory(RouterStorage::of(*store_), inc, "escalation", "first data access: s3:ListBuckets", &extra,
-                          options, {{"file", "# File"}});
+  auto built =
+      buildStory(RouterStorage::of(*store_), inc, incidents::AnnouncementKind::kEscalation,
+                 "first data access: s3:ListBuckets", &extra, options, {{"file", "# File"}});
   ASSERT_TRUE(built.hasValue()) << built.status().toString();
   const Story& s = *built;
   EXPECT_EQ(s.incident_id, inc.id);
-  EXPECT_EQ(s.kind, "escalation");
+  EXPECT_EQ(s.kind, incidents::AnnouncementKind::kEscalation);
   EXPECT_EQ(s.escalation, "first data access: s3:ListBuckets");
   EXPECT_EQ(s.key_id, kKeyA);
   EXPECT_EQ(s.token_tags, (std::vector<std::pair<std::string, std::string>>{{"env", "prod"}}));
-  EXPECT_EQ(s.trigger_class, "session-used") << "the class of the trigger being grouped";
+  EXPECT_EQ(s.trigger_class, detect::TriggerClass::kSessionUsed)
+      << "the class of the trigger being grouped";
   EXPECT_EQ(s.runbook_markdown, "# File");
   EXPECT_EQ(s.link, "https://honeytrail.example.com/incidents/" + inc.id);
   ASSERT_EQ(s.placements.size(), 1u);
@@ -545,7 +549,8 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   // An extra that the store already links is not counted twice; e4, stored and waiting to be
   // grouped within the window, is told too (a batch is grouped after it is read).
   detect::TriggerRecord linked = rec(tok, "e1", "203.0.113.9");
-  auto again = buildStory(RouterStorage::of(*store_), inc, "new", "", &linked, config::AlertsOptions{}, {});
+  auto again = buildStory(RouterStorage::of(*store_), inc, incidents::AnnouncementKind::kNew, "",
+                          &linked, config::AlertsOptions{}, {});
   ASSERT_TRUE(again.hasValue());
   ASSERT_EQ(again->calls.size(), 2u);
   EXPECT_EQ(again->calls[0].count, 3u);
@@ -553,16 +558,19 @@ TEST_F(RouterTest, BuildStoryAggregatesCallsAndCallersAndIncludesTheExtraTrigger
   clock_.advance(std::chrono::hours(5));
   detect::TriggerRecord later = rec(tok, "e5", "192.0.2.99");
   ASSERT_TRUE(*store_->addTrigger(later));
-  auto without_later = buildStory(RouterStorage::of(*store_), inc, "new", "", &linked, config::AlertsOptions{}, {});
+  auto without_later =
+      buildStory(RouterStorage::of(*store_), inc, incidents::AnnouncementKind::kNew, "", &linked,
+                 config::AlertsOptions{}, {});
   ASSERT_TRUE(without_later.hasValue());
   EXPECT_EQ(without_later->callers.size(), 3u) << "192.0.2.99 is not among the callers";
   EXPECT_EQ(again->link, "") << "no ui_base_url: no link";
   EXPECT_EQ(again->runbook_markdown, "") << "no runbooks at all";
 
   // Without an extra (a resolve), the class is the worst one seen.
-  auto resolved = buildStory(RouterStorage::of(*store_), inc, "resolved", "", nullptr, options, {});
+  auto resolved = buildStory(RouterStorage::of(*store_), inc,
+                             incidents::AnnouncementKind::kResolved, "", nullptr, options, {});
   ASSERT_TRUE(resolved.hasValue());
-  EXPECT_EQ(resolved->trigger_class, "used");
+  EXPECT_EQ(resolved->trigger_class, detect::TriggerClass::kUsed);
 }
 
 // ---- quiet rules ------------------------------------------------------------------------------
@@ -659,13 +667,15 @@ TEST_F(RouterTest, QuietRuleByTokenIdOrKeyId) {
 
   // A resolve goes where the incident was announced: nowhere for a quieted one, to the output
   // that paged for the other.
-  ASSERT_TRUE(manager_->setState(ua.incident.id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(
+      manager_->setState(ua.incident.id, incidents::IncidentState::kResolved, "alice").hasValue());
   EXPECT_EQ(outbox().size(), 1u);
-  ASSERT_TRUE(manager_->setState(uc.incident.id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(
+      manager_->setState(uc.incident.id, incidents::IncidentState::kResolved, "alice").hasValue());
   items = outbox();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[1].incident_id, uc.incident.id);
-  EXPECT_EQ(items[1].kind, "resolved");
+  EXPECT_EQ(items[1].kind, incidents::AnnouncementKind::kResolved);
 }
 
 TEST_F(RouterTest, QuietRuleNeedsEverySetListToMatch) {
@@ -721,7 +731,7 @@ TEST_F(RouterTest, ThrottleHoldsBackAnnouncementsWithinTheWindowButNeverAResolve
   std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[1].incident_id, again.incident.id);
-  EXPECT_EQ(items[1].kind, "new");
+  EXPECT_EQ(items[1].kind, incidents::AnnouncementKind::kNew);
 
   // 13:02: throttled again, behind the 13:01 announcement.
   clock_.advance(std::chrono::minutes(1));
@@ -731,12 +741,14 @@ TEST_F(RouterTest, ThrottleHoldsBackAnnouncementsWithinTheWindowButNeverAResolve
 
   // A resolve of an announced incident goes out although the route is at its limit; one that
   // was held back never paged, so there is nothing to close.
-  ASSERT_TRUE(manager_->setState(again.incident.id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(manager_->setState(again.incident.id, incidents::IncidentState::kResolved, "alice")
+                  .hasValue());
   items = outbox();
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[2].incident_id, again.incident.id);
-  EXPECT_EQ(items[2].kind, "resolved");
-  ASSERT_TRUE(manager_->setState(held.incident.id, "resolved", "alice").hasValue());
+  EXPECT_EQ(items[2].kind, incidents::AnnouncementKind::kResolved);
+  ASSERT_TRUE(manager_->setState(held.incident.id, incidents::IncidentState::kResolved, "alice")
+                  .hasValue());
   EXPECT_EQ(outbox().size(), 3u);
   EXPECT_EQ(events(held.incident.id, "suppressed").size(), 1u) << "no new suppression";
 }
@@ -755,7 +767,7 @@ TEST_F(RouterTest, NewSourceIpIsAnEscalationItemAndARepeatIsNot) {
   EXPECT_EQ(esc.incident.id, first.incident.id);
   std::vector<incidents::OutboxItem> items = outbox();
   ASSERT_EQ(items.size(), 2u);
-  EXPECT_EQ(items[1].kind, "escalation");
+  EXPECT_EQ(items[1].kind, incidents::AnnouncementKind::kEscalation);
   EXPECT_EQ(items[1].incident_id, first.incident.id);
   json body = json::parse(items[1].body);
   EXPECT_EQ(body["kind"], "escalation");
@@ -775,24 +787,24 @@ TEST_F(RouterTest, ActionsInTheirModesAndOnlyOnTheirKinds) {
   config::AlertsOptions a = oneRoute();
   config::ActionOptions dry;
   dry.name = "isolate";
-  dry.type = "command";
+  dry.type = config::ActionType::kCommand;
   dry.command = {"/usr/local/bin/isolate-host", "--now"};
-  dry.mode = "dry-run";
+  dry.mode = config::ActionMode::kDryRun;
   config::ActionOptions ask;
   ask.name = "soar";
-  ask.type = "webhook";
+  ask.type = config::ActionType::kWebhook;
   ask.url = "https://soar.example.com/hook?token=s3cret";
-  ask.mode = "approval";
+  ask.mode = config::ActionMode::kApproval;
   config::ActionOptions go;
   go.name = "ticket";
-  go.type = "command";
+  go.type = config::ActionType::kCommand;
   go.command = {"/usr/local/bin/ticket"};
-  go.mode = "auto";
+  go.mode = config::ActionMode::kAuto;
   config::ActionOptions every;
   every.name = "snapshot";
-  every.type = "command";
+  every.type = config::ActionType::kCommand;
   every.command = {"/usr/local/bin/snapshot"};
-  every.mode = "auto";
+  every.mode = config::ActionMode::kAuto;
   every.on = {"new", "escalation"};
   a.actions = {dry, ask, go, every};
   a.routes[0].actions = {"isolate", "soar", "ticket", "snapshot", "no-such-action"};
@@ -835,7 +847,7 @@ TEST_F(RouterTest, ActionsInTheirModesAndOnlyOnTheirKinds) {
   EXPECT_EQ(events(id, "action").size(), 2u);
 
   // A resolve runs no action.
-  ASSERT_TRUE(manager_->setState(id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(manager_->setState(id, incidents::IncidentState::kResolved, "alice").hasValue());
   summary = outboxSummary();
   ASSERT_EQ(summary.size(), 8u);
   EXPECT_EQ(summary[7], "hook/main/resolved/pending");
@@ -948,7 +960,7 @@ TEST(RouterTestStory, IsClearlyATestWithTheDocumentationKey) {
   TimePoint now = at("2026-11-28T12:00:00Z");
   Story s = testStory("oncall", "https://honeytrail.example.com", now);
   EXPECT_TRUE(s.test);
-  EXPECT_EQ(s.kind, "test");
+  EXPECT_EQ(s.kind, incidents::AnnouncementKind::kTest);
   EXPECT_EQ(s.key_id, "AKIAIOSFODNN7EXAMPLE");
   EXPECT_NE(s.headline.find("TEST"), std::string::npos) << s.headline;
   EXPECT_NE(s.headline.find("oncall"), std::string::npos) << s.headline;
@@ -981,7 +993,8 @@ TEST_F(RouterTest, NoRoutesAnnouncesNothing) {
   EXPECT_TRUE(outbox().empty());
   EXPECT_TRUE(events(u.incident.id, "suppressed").empty());
   detect::TriggerRecord t = rec(tok, "e2");
-  auto direct = router_->announce(incident(u.incident.id), "escalation", "x", &t);
+  auto direct =
+      router_->announce(incident(u.incident.id), incidents::AnnouncementKind::kEscalation, "x", &t);
   ASSERT_TRUE(direct.hasValue()) << direct.status().toString();
   EXPECT_TRUE(direct->items.empty());
   EXPECT_TRUE(direct->events.empty());

@@ -163,6 +163,17 @@ TEST(ConfigSchemaTest, EveryKeyIsDistinctAndReachesItsOwnField) {
     switch (spec.kind) {
       case ValueKind::kString:
       case ValueKind::kEnum:
+        if (const auto* typed = std::get_if<TypedEnumField>(&spec.field)) {
+          // An enum field can only hold its own values: change it to another one.
+          const std::string before = typed->read(changed, 0);
+          for (std::string_view v : spec.allowed_values) {
+            if (v != before) {
+              EXPECT_TRUE(typed->write(changed, 0, v)) << spec.path << " " << v;
+              break;
+            }
+          }
+          break;
+        }
         std::get<StringField>(spec.field)(changed, 0) += "x";
         break;
       case ValueKind::kInt:
@@ -212,7 +223,8 @@ TEST(ConfigExampleTest, ParsesToTheDefaults) {
   EXPECT_EQ(differ, expected);
   for (const OutputOptions& o : config->alerts.outputs) EXPECT_FALSE(o.enabled) << o.name;
   for (const RouteOptions& r : config->alerts.routes) EXPECT_FALSE(r.enabled) << r.name;
-  for (const ActionOptions& a : config->alerts.actions) EXPECT_EQ(a.mode, "dry-run") << a.name;
+  for (const ActionOptions& a : config->alerts.actions)
+    EXPECT_EQ(a.mode, config::ActionMode::kDryRun) << a.name;
 }
 
 void collectKeyPaths(const YAML::Node& node, const std::string& prefix,
@@ -605,6 +617,44 @@ TEST(ConfigToYamlTest, EveryKeyIsWritten) {
   }
 }
 
+// Action type and mode (and a route's min_severity) are parsed into enums once, at load; the
+// YAML and `config show` keep the same text.
+TEST(ConfigEnumTest, ActionTypeAndModeNamesRoundTrip) {
+  for (const auto& [type, text] : std::vector<std::pair<ActionType, std::string>>{
+           {ActionType::kCommand, "command"}, {ActionType::kWebhook, "webhook"}}) {
+    EXPECT_EQ(actionTypeName(type), text);
+    EXPECT_EQ(parseActionType(text), type) << text;
+  }
+  for (const auto& [mode, text] :
+       std::vector<std::pair<ActionMode, std::string>>{{ActionMode::kDryRun, "dry-run"},
+                                                       {ActionMode::kApproval, "approval"},
+                                                       {ActionMode::kAuto, "auto"}}) {
+    EXPECT_EQ(actionModeName(mode), text);
+    EXPECT_EQ(parseActionMode(text), mode) << text;
+  }
+  for (const char* unknown : {"", "Command", "slack", "dry_run", "AUTO", "manual"}) {
+    EXPECT_EQ(parseActionType(unknown), std::nullopt) << unknown;
+    EXPECT_EQ(parseActionMode(unknown), std::nullopt) << unknown;
+  }
+}
+
+TEST(ConfigEnumTest, LoadedOnceAndShownAsTheSameText) {
+  Result<Config> full = loadConfigFile(kTestdata + "/good_full.yaml");
+  ASSERT_TRUE(full.hasValue()) << full.status().toString();
+  const ActionOptions& disable = full->alerts.actions.at(0);
+  EXPECT_EQ(disable.type, ActionType::kWebhook);
+  EXPECT_EQ(disable.mode, ActionMode::kApproval);
+  EXPECT_EQ(full->alerts.routes.at(0).min_severity, Severity::kHigh);
+  std::string yaml = configToYaml(*full);
+  EXPECT_NE(yaml.find("      type: \"webhook\"\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("      mode: \"approval\"\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("      min_severity: \"high\"\n"), std::string::npos) << yaml;
+  // An unset type stays unset (no default kind of action) and is reported.
+  EXPECT_NE(onlyProblem("alerts:\n  actions:\n    x:\n      command: [/bin/true]\n")
+                .find("alerts.actions.x.type: every action needs a type (command or webhook)"),
+            std::string::npos);
+}
+
 TEST(ConfigToYamlTest, CollectionsRoundTrip) {
   Result<Config> full = loadConfigFile(kTestdata + "/good_full.yaml");
   ASSERT_TRUE(full.hasValue()) << full.status().toString();
@@ -635,7 +685,7 @@ TEST(ConfigCollectionTest, EntriesKeepTheirNamesAndOrder) {
   EXPECT_EQ(c.alerts.outputs[0].timeout_ms, 10000);  // defaults fill what is not set
   EXPECT_EQ(c.alerts.outputs[1].name, "a_file");
   EXPECT_EQ(c.alerts.routes.at(0).outputs, (std::vector<std::string>{"b-hook", "a_file"}));
-  EXPECT_EQ(c.alerts.routes.at(0).min_severity, "low");
+  EXPECT_EQ(c.alerts.routes.at(0).min_severity, Severity::kLow);
 }
 
 TEST(ConfigCollectionTest, ProblemsNameTheEntry) {

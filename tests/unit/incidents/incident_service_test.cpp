@@ -56,7 +56,7 @@ class IncidentServiceTest : public ::testing::Test {
     detect::TriggerRecord t;
     t.event_id = event_id;
     t.token_id = token_id_;
-    t.trigger_class = "used";
+    t.trigger_class = detect::TriggerClass::kUsed;
     t.event_time = at(when);
     t.event_source = "s3.amazonaws.com";
     t.event_name = "ListBuckets";
@@ -98,8 +98,9 @@ TEST_F(IncidentServiceTest, CustodyHopsAreMergedIntoTheTimelineInTimeOrder) {
 
   std::vector<std::string> got;
   for (const auto& e : detail->timeline) {
-    got.push_back(formatTime(e.event.at).substr(11, 5) + " " + e.event.kind + " " + e.event.actor);
-    EXPECT_EQ(e.event.kind == "custody", e.hop.has_value()) << e.event.kind;
+    const std::string kind = incidents::timelineKindName(e.event.kind);
+    got.push_back(formatTime(e.event.at).substr(11, 5) + " " + kind + " " + e.event.actor);
+    EXPECT_EQ(e.event.kind == TimelineKind::kCustody, e.hop.has_value()) << kind;
   }
   // A hop at the same second as a stored entry comes after it.
   EXPECT_EQ(got, (std::vector<std::string>{"08:00 custody test@host", "08:00 custody web-01",

@@ -33,13 +33,14 @@ class IncidentsTest : public ::testing::Test {
     options.window = std::chrono::minutes(60);
     manager_ = std::make_unique<IncidentManager>(
         *store_, *store_, clock_, random_, options,
-        [this](const incidents::Incident& inc, const std::string& kind, const std::string& what,
+        [this](const incidents::Incident& inc, AnnouncementKind kind, const std::string& what,
                const detect::TriggerRecord*) -> Result<Announcement> {
-          announced_.push_back(kind + (what.empty() ? "" : ": " + what));
+          const std::string kind_name = announcementKindName(kind);
+          announced_.push_back(kind_name + (what.empty() ? "" : ": " + what));
           incidents::OutboxItem item;
           item.output = "test-hook";
           item.kind = kind;
-          item.body = inc.id + " " + kind;
+          item.body = inc.id + " " + kind_name;
           item.created_at = clock_.now();
           item.next_attempt_at = clock_.now();
           return Announcement{{item}, {}};
@@ -54,7 +55,7 @@ class IncidentsTest : public ::testing::Test {
     detect::TriggerRecord t;
     t.event_id = event_id;
     t.token_id = token_id_;
-    t.trigger_class = cls;
+    t.trigger_class = *detect::parseTriggerClass(cls);
     t.event_time = at(when);
     t.event_source = "s3.amazonaws.com";
     t.event_name = name;
@@ -89,8 +90,8 @@ class IncidentsTest : public ::testing::Test {
 TEST_F(IncidentsTest, RepeatsJoinOneIncidentAndAreNotAnnouncedAgain) {
   IncidentUpdate first = trigger("e1", "2026-11-28T11:00:00Z", "203.0.113.9");
   EXPECT_TRUE(first.opened);
-  EXPECT_EQ(first.incident.state, "open");
-  EXPECT_EQ(first.incident.severity, "high");
+  EXPECT_EQ(first.incident.state, incidents::IncidentState::kOpen);
+  EXPECT_EQ(first.incident.severity, Severity::kHigh);
   EXPECT_EQ(first.incident.id.rfind("inc-", 0), 0u);
   for (int i = 2; i <= 5; ++i) {
     IncidentUpdate u = trigger("e" + std::to_string(i), "2026-11-28T11:10:00Z", "203.0.113.9");
@@ -107,7 +108,7 @@ TEST_F(IncidentsTest, RepeatsJoinOneIncidentAndAreNotAnnouncedAgain) {
   auto timeline = store_->incidentTimeline(first.incident.id);
   ASSERT_TRUE(timeline.hasValue());
   EXPECT_EQ(timeline->size(), 6u);  // opened + five triggers
-  EXPECT_EQ((*timeline)[0].kind, "opened");
+  EXPECT_EQ((*timeline)[0].kind, TimelineKind::kOpened);
 }
 
 TEST_F(IncidentsTest, EachNewBehaviourIsAnEscalationOnce) {
@@ -122,7 +123,7 @@ TEST_F(IncidentsTest, EachNewBehaviourIsAnEscalationOnce) {
                                  "eu-west-1", "PutObject");
   EXPECT_EQ(write.escalations,
             (std::vector<std::string>{"first write call: s3:PutObject", "new region: eu-west-1"}));
-  EXPECT_EQ(write.incident.severity, "critical");
+  EXPECT_EQ(write.incident.severity, Severity::kCritical);
   EXPECT_TRUE(trigger("e5", "2026-11-28T11:04:00Z", "198.51.100.7", "write", "used", "eu-west-1",
                       "PutObject")
                   .escalations.empty());
@@ -138,11 +139,11 @@ TEST_F(IncidentsTest, MentionsFirstThenARealUseIsAnEscalation) {
   IncidentUpdate touched = trigger("e1", "2026-11-28T11:00:00Z", "10.0.0.5", "enumeration",
                                    "touched", "us-east-1", "ListAccessKeys");
   EXPECT_TRUE(touched.opened);
-  EXPECT_EQ(touched.incident.severity, "low");
+  EXPECT_EQ(touched.incident.severity, Severity::kLow);
   IncidentUpdate used = trigger("e2", "2026-11-28T11:05:00Z", "10.0.0.5");
   ASSERT_EQ(used.escalations.size(), 1u);
   EXPECT_EQ(used.escalations[0], "first use of the key (before: only mentions): s3:ListBuckets");
-  EXPECT_EQ(used.incident.severity, "high");
+  EXPECT_EQ(used.incident.severity, Severity::kHigh);
 }
 
 TEST_F(IncidentsTest, AfterTheWindowOrOnceClosedANewIncidentOpens) {
@@ -152,7 +153,7 @@ TEST_F(IncidentsTest, AfterTheWindowOrOnceClosedANewIncidentOpens) {
   IncidentUpdate c = trigger("e3", "2026-11-28T10:00:00Z", "203.0.113.9");  // 61 min later
   EXPECT_TRUE(c.opened);
   EXPECT_NE(c.incident.id, a.incident.id);
-  ASSERT_TRUE(manager_->setState(c.incident.id, "resolved", "alice").hasValue());
+  ASSERT_TRUE(manager_->setState(c.incident.id, IncidentState::kResolved, "alice").hasValue());
   IncidentUpdate d = trigger("e4", "2026-11-28T10:01:00Z", "203.0.113.9");
   EXPECT_TRUE(d.opened) << "a resolved incident takes no new triggers";
   EXPECT_EQ(announced_, (std::vector<std::string>{"new", "new", "resolved", "new"}));
@@ -161,28 +162,30 @@ TEST_F(IncidentsTest, AfterTheWindowOrOnceClosedANewIncidentOpens) {
 TEST_F(IncidentsTest, StateMachineWithWhoAndWhen) {
   IncidentUpdate a = trigger("e1", "2026-11-28T11:00:00Z", "203.0.113.9");
   const std::string id = a.incident.id;
-  auto acked = manager_->setState(id, "acknowledged", "alice", "looking at web-01");
+  auto acked = manager_->setState(id, IncidentState::kAcknowledged, "alice", "looking at web-01");
   ASSERT_TRUE(acked.hasValue());
-  EXPECT_EQ(acked->state, "acknowledged");
-  EXPECT_EQ(manager_->setState(id, "acknowledged", "bob").status().code(),
+  EXPECT_EQ(acked->state, IncidentState::kAcknowledged);
+  EXPECT_EQ(manager_->setState(id, IncidentState::kAcknowledged, "bob").status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(manager_->setState(id, "open", "bob").status().code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(manager_->setState(id, "confirmed", "bob").hasValue());
-  EXPECT_FALSE(manager_->setState(id, "false-positive", "bob").hasValue());
+  EXPECT_EQ(manager_->setState(id, IncidentState::kOpen, "bob").status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(manager_->setState(id, IncidentState::kConfirmed, "bob").hasValue());
+  EXPECT_FALSE(manager_->setState(id, IncidentState::kFalsePositive, "bob").hasValue());
   ASSERT_TRUE(manager_->addNote(id, "bob", "rotated the deploy user's real keys").isOk());
-  ASSERT_TRUE(manager_->setState(id, "resolved", "bob").hasValue());
-  EXPECT_FALSE(manager_->setState(id, "confirmed", "bob").hasValue());
-  EXPECT_EQ(manager_->setState("inc-nonexistent", "resolved", "bob").status().code(),
+  ASSERT_TRUE(manager_->setState(id, IncidentState::kResolved, "bob").hasValue());
+  EXPECT_FALSE(manager_->setState(id, IncidentState::kConfirmed, "bob").hasValue());
+  EXPECT_EQ(manager_->setState("inc-nonexistent", IncidentState::kResolved, "bob").status().code(),
             StatusCode::kNotFound);
   auto timeline = store_->incidentTimeline(id);
   ASSERT_TRUE(timeline.hasValue());
   std::vector<std::string> kinds;
-  for (const auto& e : *timeline) kinds.push_back(e.kind + "/" + e.actor);
+  for (const auto& e : *timeline)
+    kinds.push_back(timelineKindName(e.kind) + std::string("/") + e.actor);
   EXPECT_EQ(kinds, (std::vector<std::string>{"opened/honeytrail", "trigger/", "state/alice",
                                              "note/alice", "state/bob", "note/bob", "state/bob"}));
-  EXPECT_TRUE(canMoveTo("open", "false-positive"));
-  EXPECT_TRUE(canMoveTo("false-positive", "resolved"));
-  EXPECT_FALSE(canMoveTo("resolved", "open"));
+  EXPECT_TRUE(canMoveTo(IncidentState::kOpen, IncidentState::kFalsePositive));
+  EXPECT_TRUE(canMoveTo(IncidentState::kFalsePositive, IncidentState::kResolved));
+  EXPECT_FALSE(canMoveTo(IncidentState::kResolved, IncidentState::kOpen));
 }
 
 TEST_F(IncidentsTest, CatchUpGroupsTriggersACrashLeftBehind) {
@@ -190,7 +193,7 @@ TEST_F(IncidentsTest, CatchUpGroupsTriggersACrashLeftBehind) {
   detect::TriggerRecord t;
   t.event_id = "orphan";
   t.token_id = token_id_;
-  t.trigger_class = "used";
+  t.trigger_class = detect::TriggerClass::kUsed;
   t.event_time = at("2026-11-28T11:00:00Z");
   t.created_at = clock_.now();
   ASSERT_TRUE(*store_->addTrigger(t));

@@ -96,7 +96,7 @@ TEST(LiveLastUsedTest, NewUseIsOneTriggerWithServiceAndRegion) {
   ASSERT_EQ(announced.size(), 1u);
   const detect::TriggerRecord& t = announced[0];
   EXPECT_EQ(t.token_id, token->id);
-  EXPECT_EQ(t.trigger_class, "used");
+  EXPECT_EQ(t.trigger_class, detect::TriggerClass::kUsed);
   EXPECT_EQ(t.service, "dynamodb");
   EXPECT_EQ(t.aws_region, "ap-southeast-2");
   EXPECT_EQ(t.event_source, "dynamodb.amazonaws.com");

@@ -72,12 +72,12 @@ class PipelineTest : public ::testing::Test {
     options.window = std::chrono::minutes(24 * 60);
     incidents_ = std::make_unique<incidents::IncidentManager>(
         *faults_, *faults_, clock_, random_, options,
-        [this](const incidents::Incident&, const std::string& kind, const std::string&,
+        [this](const incidents::Incident&, incidents::AnnouncementKind kind, const std::string&,
                const detect::TriggerRecord*) -> Result<incidents::Announcement> {
           incidents::OutboxItem item;
           item.output = "test-hook";
           item.kind = kind;
-          item.body = kind;
+          item.body = incidents::announcementKindName(kind);
           item.created_at = clock_.now();
           item.next_attempt_at = clock_.now();
           return incidents::Announcement{{item}, {}};
@@ -157,7 +157,7 @@ TEST_F(PipelineTest, BatchStoresEveryUseThenGroupsItInEventOrder) {
   auto outbox = real_->listOutbox(std::nullopt);
   ASSERT_TRUE(outbox.hasValue());
   ASSERT_EQ(outbox->size(), 1u) << "one announcement for the new incident";
-  EXPECT_EQ((*outbox)[0].kind, "new");
+  EXPECT_EQ((*outbox)[0].kind, incidents::AnnouncementKind::kNew);
 
   // Read again: nothing new, nothing announced.
   auto again = pipeline_->ingestFiles(files, threads(4), nullptr, nullptr);
@@ -214,7 +214,7 @@ TEST_F(PipelineTest, AFailedGroupingIsCaughtUpByTheNextTrigger) {
   detect::TriggerRecord first;
   first.event_id = "last-used:" + std::string(kKey) + ":2026-11-28T08:00:00Z";
   first.token_id = registry_->find(kKey)->id;
-  first.trigger_class = "used";
+  first.trigger_class = detect::TriggerClass::kUsed;
   first.source = "last-used";
   first.event_time = *parseTime("2026-11-28T08:00:00Z");
   first.created_at = clock_.now();

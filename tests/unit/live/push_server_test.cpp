@@ -311,7 +311,7 @@ TEST_F(PushEventBridgeTest, HoneyKeyUseBecomesOneTriggerOnce) {
   EXPECT_EQ(t[0].event_id, "e9f72371-5fc5-48fc-999d-462e13fdc6bd");
   EXPECT_EQ(t[0].event_name, "AddTags");
   EXPECT_EQ(t[0].event_source, "elasticloadbalancing.amazonaws.com");
-  EXPECT_EQ(t[0].trigger_class, "used");
+  EXPECT_EQ(t[0].trigger_class, detect::TriggerClass::kUsed);
 
   // EventBridge delivers at least once: the same event again is accepted and changes nothing.
   r = postEventBridge(port(), body);

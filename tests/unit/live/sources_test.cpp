@@ -589,7 +589,7 @@ TEST_F(LiveS3Test, FindsRegionsOrgTrailsAndPrefixesAndReadsEachFileOnce) {
   EXPECT_EQ(triggers[0].token_id, honey_token_id_);
   EXPECT_EQ(triggers[0].event_id, kHoneyEventId);
   EXPECT_EQ(triggers[0].event_name, "GetRegionOptStatus");
-  EXPECT_EQ(triggers[0].trigger_class, "used");
+  EXPECT_EQ(triggers[0].trigger_class, detect::TriggerClass::kUsed);
   EXPECT_EQ(triggers[0].source, object(k_east));
 
   // Each prefix's checkpoint is the newest file-name time read there.

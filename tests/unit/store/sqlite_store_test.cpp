@@ -181,13 +181,13 @@ TEST(SqliteStoreTest, TriggersAreUniquePerEventTokenAndClass) {
     TriggerRecord tr;
     tr.event_id = "3038ebd2-c98a-4c65-9b6e-e22506292313";
     tr.token_id = t.id;
-    tr.trigger_class = "used";
+    tr.trigger_class = detect::TriggerClass::kUsed;
     tr.event_time = fromUnixSeconds(1700000000);
     tr.event_name = "GetCallerIdentity";
     tr.read_only = true;
     EXPECT_TRUE(*store->addTrigger(tr));
     EXPECT_FALSE(*store->addTrigger(tr)) << "the same event again is not a new trigger";
-    tr.trigger_class = "touched";
+    tr.trigger_class = detect::TriggerClass::kTouched;
     EXPECT_TRUE(*store->addTrigger(tr)) << "another class of the same event is";
     tr.token_id = "ht-unknown";
     EXPECT_FALSE(store->addTrigger(tr).hasValue()) << "a trigger must name a registered token";
@@ -197,13 +197,78 @@ TEST(SqliteStoreTest, TriggersAreUniquePerEventTokenAndClass) {
   TriggerRecord again;
   again.event_id = "3038ebd2-c98a-4c65-9b6e-e22506292313";
   again.token_id = t.id;
-  again.trigger_class = "used";
+  again.trigger_class = detect::TriggerClass::kUsed;
   EXPECT_FALSE(*store->addTrigger(again));
   auto all = store->listTriggers({});
   ASSERT_TRUE(all.hasValue());
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].event_name, "GetCallerIdentity");
   EXPECT_EQ((*all)[0].read_only, std::optional<bool>(true));
+}
+
+void execSql(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// Closed sets are stored as the text they always were, and text this version does not know is a
+// corruption error naming the column and the value: never a crash, never a silent default.
+TEST(SqliteStoreTest, ClosedSetColumnsKeepTheirTextAndRejectUnknownValues) {
+  test::TempDir dir;
+  std::string path = dir.file("h.db");
+  Token t = makeToken("ht-aaaaaaaaaa", "AKIAQ2TESTKEYAAAAAAA");
+  {
+    auto store = std::move(openSqliteStore(path, {})).value();
+    ASSERT_TRUE(store->createToken(t, std::nullopt, entry("token.create")).isOk());
+    TriggerRecord tr;
+    tr.event_id = "e1";
+    tr.token_id = t.id;
+    tr.trigger_class = detect::TriggerClass::kSessionUsed;
+    ASSERT_TRUE(*store->addTrigger(tr));
+    Incident inc;
+    inc.id = "inc-aaaaaaaaaa";
+    inc.token_id = t.id;
+    inc.state = incidents::IncidentState::kFalsePositive;
+    inc.severity = Severity::kCritical;
+    incidents::IncidentEvent ev;
+    ev.kind = incidents::TimelineKind::kSuppressed;
+    OutboxItem item;
+    item.output = "action:isolate";
+    item.kind = incidents::AnnouncementKind::kEscalation;
+    item.state = incidents::OutboxState::kDryRun;
+    ASSERT_TRUE(store->saveIncident(inc, {ev}, {}, {item}).isOk());
+  }
+  EXPECT_EQ(countRows(path, "triggers WHERE trigger_class = 'session-used'"), 1);
+  EXPECT_EQ(countRows(path, "incidents WHERE state = 'false-positive' AND severity = 'critical'"),
+            1);
+  EXPECT_EQ(countRows(path, "incident_events WHERE kind = 'suppressed'"), 1);
+  EXPECT_EQ(countRows(path, "outbox WHERE kind = 'escalation' AND state = 'dry-run'"), 1);
+
+  auto expectCorrupt = [&](const Status& st, const std::string& column, const std::string& value) {
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.toString();
+    EXPECT_NE(st.message().find(column), std::string::npos) << st.toString();
+    EXPECT_NE(st.message().find(value), std::string::npos) << st.toString();
+  };
+  execSql(path, "UPDATE triggers SET trigger_class = 'sneezed'");
+  execSql(path, "UPDATE incidents SET state = 'reopened'");
+  execSql(path, "UPDATE incident_events SET kind = 'gossip'");
+  execSql(path, "UPDATE outbox SET state = 'lost'");
+  auto store = std::move(openSqliteStore(path, {})).value();
+  expectCorrupt(store->listTriggers({}).status(), "triggers.trigger_class", "sneezed");
+  expectCorrupt(store->getIncident("inc-aaaaaaaaaa").status(), "incidents.state", "reopened");
+  expectCorrupt(store->listIncidents({}).status(), "incidents.state", "reopened");
+  expectCorrupt(store->incidentTimeline("inc-aaaaaaaaaa").status(), "incident_events.kind",
+                "gossip");
+  expectCorrupt(store->listOutbox(std::nullopt).status(), "outbox.state", "lost");
+  execSql(path, "UPDATE incidents SET state = 'open', severity = 'dire'");
+  execSql(path, "UPDATE outbox SET state = 'pending', kind = 'rumour'");
+  expectCorrupt(store->latestIncidentFor(t.id).status(), "incidents.severity", "dire");
+  expectCorrupt(store->incidentOutbox("inc-aaaaaaaaaa").status(), "outbox.kind", "rumour");
 }
 
 TEST(SqliteStoreTest, CorruptFileIsRefusedAndLeftUnchanged) {

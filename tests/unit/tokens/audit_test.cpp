@@ -269,19 +269,6 @@ TEST_F(AuditTest, SortedBySeverityThenToken) {
   EXPECT_EQ(findings.back().severity, Severity::kInfo);
 }
 
-TEST(SeverityTest, NamesRoundTrip) {
-  for (Severity s :
-       {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    Severity parsed = Severity::kInfo;
-    ASSERT_TRUE(parseSeverity(severityName(s), &parsed));
-    EXPECT_EQ(parsed, s);
-  }
-  Severity out;
-  EXPECT_TRUE(parseSeverity("HIGH", &out));
-  EXPECT_EQ(out, Severity::kHigh);
-  EXPECT_FALSE(parseSeverity("severe", &out));
-}
-
 TEST(SeverityTest, CountsBySeverityOnlyWhatIsThere) {
   EXPECT_TRUE(countBySeverity({}).empty());
   std::vector<Finding> findings(4);

@@ -124,7 +124,7 @@ TEST(PayloadEmail, ParsesAsRfc5322WithTheStory) {
 
 TEST(PayloadEmail, NonAsciiSubjectIsEncodedAndThreaded) {
   Story s = makeStory();
-  s.kind = "escalation";
+  s.kind = incidents::AnnouncementKind::kEscalation;
   s.escalation = "first write call: s3:PutObject from Zürich ☠";
   const std::string m = emailMessage(s, "alerts@example.com", {"soc@example.com"}, kLast);
   expectCrlfOnly(m);

@@ -36,11 +36,11 @@ inline std::string hostileAgent() {
 inline Story makeStory() {
   Story s;
   s.incident_id = "inc-20261128-0001";
-  s.kind = "new";
+  s.kind = incidents::AnnouncementKind::kNew;
   s.headline = "Honey key AKIA2E0A8F3B244C9986 used from 203.0.113.9 (aws-cli)";
-  s.severity = "critical";
-  s.state = "open";
-  s.trigger_class = "used";
+  s.severity = Severity::kCritical;
+  s.state = incidents::IncidentState::kOpen;
+  s.trigger_class = detect::TriggerClass::kUsed;
   s.token_id = "tok_01HXQ4Z";
   s.key_id = "AKIA2E0A8F3B244C9986";
   s.token_label = "deploy-ci-prod";
@@ -102,12 +102,13 @@ inline TimePoint at(const char* text) { return *parseTime(text); }
 inline Story makeStory(const std::string& incident_id, const std::string& kind) {
   Story s;
   s.incident_id = incident_id;
-  s.kind = kind;
+  s.kind = *incidents::parseAnnouncementKind(kind);
   s.headline = "Honey key AKIASP2TPHJSQH3FJRUX used from 203.0.113.9 (aws-cli)";
   if (kind == "escalation") s.escalation = "first write call: s3:PutObject";
-  s.severity = "high";
-  s.state = kind == "resolved" ? "resolved" : "open";
-  s.trigger_class = "used";
+  s.severity = Severity::kHigh;
+  s.state =
+      kind == "resolved" ? incidents::IncidentState::kResolved : incidents::IncidentState::kOpen;
+  s.trigger_class = detect::TriggerClass::kUsed;
   s.token_id = "tok-1";
   s.key_id = "AKIASP2TPHJSQH3FJRUX";
   s.token_label = "Büro deploy key";  // non-ASCII must survive every protocol
@@ -140,8 +141,8 @@ inline Story makeStory(const std::string& incident_id, const std::string& kind) 
   return s;
 }
 
-inline incidents::OutboxItem itemFor(const std::string& incident_id, const std::string& kind,
-                                 std::string body) {
+inline incidents::OutboxItem itemFor(const std::string& incident_id,
+                                     incidents::AnnouncementKind kind, std::string body) {
   incidents::OutboxItem item;
   item.id = 1;
   item.incident_id = incident_id;
@@ -179,7 +180,7 @@ inline incidents::OutboxItem itemWith(std::string body, int64_t id = 1) {
   item.id = id;
   item.incident_id = "inc-1";
   item.output = "out";
-  item.kind = "new";
+  item.kind = incidents::AnnouncementKind::kNew;
   item.body = std::move(body);
   return item;
 }

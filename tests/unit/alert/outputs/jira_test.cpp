@@ -86,7 +86,7 @@ TEST(PayloadJira, IssueHasFieldsAndTheWholeStory) {
 
 TEST(PayloadJira, CommentLeadsWithTheEscalation) {
   Story s = makeStory();
-  s.kind = "escalation";
+  s.kind = incidents::AnnouncementKind::kEscalation;
   s.escalation = "first write call: s3:PutObject";
   const json c = jiraComment(s);
   ASSERT_TRUE(c["body"].is_string());
@@ -415,7 +415,8 @@ TEST_F(JiraTest, RemovedSearchEndpointFallsBackToSearchJql) {
 }
 
 TEST_F(JiraTest, NotAnEnvelopeIsPermanentAndNothingIsSent) {
-  DeliveryResult r = output()->deliver(itemFor("inc-j-9", "new", R"({"fields":{}})"));
+  DeliveryResult r =
+      output()->deliver(itemFor("inc-j-9", incidents::AnnouncementKind::kNew, R"({"fields":{}})"));
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(r.retryable);
   EXPECT_NE(r.error.find("Jira envelope"), std::string::npos) << r.error;

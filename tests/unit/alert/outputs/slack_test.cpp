@@ -230,7 +230,7 @@ TEST(PayloadSlack, LongStoriesStayWithinBlockAndFieldLimits) {
 
 TEST(PayloadSlack, EscalationLeadsWithWhatIsNewAndTestIsMarked) {
   Story s = makeStory();
-  s.kind = "escalation";
+  s.kind = incidents::AnnouncementKind::kEscalation;
   s.escalation = "first write call: s3:PutObject";
   json msg = slackPayload(s);
   expectValidSlack(msg);
@@ -240,7 +240,7 @@ TEST(PayloadSlack, EscalationLeadsWithWhatIsNewAndTestIsMarked) {
   EXPECT_TRUE(startsWith(msg["text"].get<std::string>(), "Escalation: first write call"));
 
   s = makeStory();
-  s.kind = "test";
+  s.kind = incidents::AnnouncementKind::kTest;
   s.test = true;
   msg = slackPayload(s);
   expectValidSlack(msg);

@@ -66,7 +66,7 @@ TEST(PayloadSyslog, LineMatchesRfc5424) {
 TEST(PayloadSyslog, ParamValuesAreEscapedAndTestIsInformational) {
   Story s = makeStory();
   s.test = true;
-  s.kind = "test";
+  s.kind = incidents::AnnouncementKind::kTest;
   s.incident_id = "inc\"] [evil@1 x=\"y\\";
   s.callers[0].source_ip = std::string(400, ']');
   const std::string line = syslogLine(s, "host with spaces", kLast);
