@@ -4,6 +4,7 @@
 # with none it runs `honeytrail status`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bash "$root/scripts/build.sh" release >&2
+# Only the program: a first run does not compile the test suite.
+bash "$root/scripts/build.sh" release honeytrail >&2
 if (($# == 0)); then set -- status; fi
 exec "$root/build/release/honeytrail" "$@"

@@ -8,7 +8,6 @@
 #include "config/config.h"
 #include "core/files.h"
 #include "core/log.h"
-#include "store/locked_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ht::app {
@@ -103,8 +102,7 @@ void Context::openStore() {
   if (Status st = ensurePrivateDir(data_dir_, 0700); !st.isOk()) fail(st);
   auto opened = store::openSqliteStore(databasePath(), config_.storage.sqlite);
   if (!opened.hasValue()) fail(opened.status());
-  backend_ = std::move(opened).value();
-  store_ = std::make_unique<store::LockedStore>(*backend_);
+  store_ = std::move(opened).value();
   log::debug("opened database", {{"path", db_path_}});
 }
 

@@ -73,8 +73,7 @@ class Context {
   std::string config_path_;
   std::string data_dir_;
   std::string db_path_;
-  std::unique_ptr<store::Store> backend_;  // the database
-  std::unique_ptr<store::Store> store_;    // backend_ behind a lock: serve's threads share it
+  std::unique_ptr<store::Store> store_;  // the database (thread-safe: serve's threads share it)
   std::unique_ptr<tokens::SecretVault> vault_;
   std::unique_ptr<RandomSource> random_;
   std::unique_ptr<tokens::Registry> registry_;

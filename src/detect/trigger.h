@@ -6,7 +6,7 @@
 #include "detect/enrich.h"
 #include "detect/last_used_poller.h"
 #include "detect/scanner.h"
-#include "store/store.h"
+#include "detect/trigger_store.h"
 
 namespace ht::detect {
 

@@ -66,6 +66,23 @@ void Pipeline::groupLocked(const detect::TriggerRecord& trigger) {
   }
 }
 
+void Pipeline::storeMatchesLocked(
+    const detect::FoundEvent& found, Status& store_error,
+    const std::function<void(detect::TriggerRecord&&, const tokens::Token&)>& on_new) {
+  for (const auto& m : found.matches) {
+    // After a failed write nothing more is stored: the caller reports the failure and the
+    // input is read again later, so no trigger is skipped.
+    if (!store_error.isOk()) return;
+    detect::TriggerRecord t = detect::makeTrigger(found, m, enricher_, clock_.now());
+    Result<bool> added = store_.addTrigger(t);
+    if (!added.hasValue()) {
+      store_error = added.status();
+      return;
+    }
+    if (*added) on_new(std::move(t), *m.token);  // false: stored before, not news
+  }
+}
+
 void Pipeline::notify(const std::vector<detect::TriggerRecord>& triggers) {
   std::vector<std::function<void(const detect::TriggerRecord&)>> callbacks;
   {
@@ -89,19 +106,11 @@ Result<ProcessResult> Pipeline::process(const std::string& source, std::string_v
     Status st = scanner_->scanBuffer(
         source, bytes, options,
         [&](detect::FoundEvent&& f) {
-          for (const auto& m : f.matches) {
-            if (!store_error.isOk()) return;
-            detect::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
-            Result<bool> added = store_.addTrigger(t);
-            if (!added.hasValue()) {
-              store_error = added.status();
-              return;
-            }
-            if (*added) {
-              groupLocked(t);
-              result.new_triggers.push_back(std::move(t));
-            }
-          }
+          storeMatchesLocked(f, store_error,
+                             [&](detect::TriggerRecord&& t, const tokens::Token&) {
+                               groupLocked(t);
+                               result.new_triggers.push_back(std::move(t));
+                             });
         },
         [&](const ingest::InputProblem& p) {
           if (result.first_problem.empty()) {
@@ -142,19 +151,12 @@ Result<BatchResult> Pipeline::ingestFiles(
     HT_RETURN_IF_ERROR(scanner_->scan(
         files, options,
         [&](detect::FoundEvent&& f) {
-          for (const auto& m : f.matches) {
-            if (!store_error.isOk()) return;
-            detect::TriggerRecord t = detect::makeTrigger(f, m, enricher_, clock_.now());
-            Result<bool> added = store_.addTrigger(t);
-            if (!added.hasValue()) {
-              store_error = added.status();
-              return;
-            }
-            if (!*added) continue;  // stored before: not news
-            ++result.new_triggers;
-            if (on_trigger) on_trigger(t, m.token->key_id);
-            stored.push_back(std::move(t));
-          }
+          storeMatchesLocked(f, store_error,
+                             [&](detect::TriggerRecord&& t, const tokens::Token& token) {
+                               ++result.new_triggers;
+                               if (on_trigger) on_trigger(t, token.key_id);
+                               stored.push_back(std::move(t));
+                             });
         },
         [&](const ingest::InputProblem& p) {
           if (on_problem) on_problem(p);

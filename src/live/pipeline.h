@@ -98,6 +98,11 @@ class Pipeline {
   // After a trigger is stored: group it (a failure is logged and left for the next catch-up,
   // the trigger itself is safe).
   void groupLocked(const detect::TriggerRecord& trigger);
+  // Stores one trigger per match of a found event; each new one goes to on_new. The first
+  // failed write lands in store_error and stops storing.
+  void storeMatchesLocked(
+      const detect::FoundEvent& found, Status& store_error,
+      const std::function<void(detect::TriggerRecord&&, const tokens::Token&)>& on_new);
   void notify(const std::vector<detect::TriggerRecord>& triggers);
 
   detect::TriggerStore& store_;

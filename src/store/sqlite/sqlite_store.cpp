@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <sqlite3.h>
+
+#include <mutex>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
@@ -145,7 +147,13 @@ Token tokenFromRow(const Stmt& s) {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  // One connection runs one transaction at a time, and `serve` calls in from its sources, the
+  // push endpoint's connections and the dispatcher at once: every call holds mu_ while it runs
+  // (recursive, because some calls are made of others).
+  ~SqliteStore() override {
+    std::lock_guard lock(mu_);
+    sqlite3_close_v2(db_);
+  }
 
   Status init(const config::SqliteOptions& options) {
     sqlite3_busy_timeout(db_, options.busy_timeout_ms);
@@ -158,10 +166,14 @@ class SqliteStore final : public Store {
     return migrate();
   }
 
-  Result<int> schemaVersion() override { return currentVersion(); }
+  Result<int> schemaVersion() override {
+    std::lock_guard lock(mu_);
+    return currentVersion();
+  }
 
   Status createToken(const Token& t, const std::optional<SealedSecret>& secret,
                      const AuditEntry& audit) override {
+    std::lock_guard lock(mu_);
     return inTransaction("creating token", [&]() -> Status {
       Stmt s(
           db_,
@@ -198,6 +210,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Token> findToken(const std::string& ref) override {
+    std::lock_guard lock(mu_);
     std::string sql =
         std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE id = ? OR key_id = ?";
     Stmt s(db_, sql.c_str());
@@ -210,6 +223,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Token>> listTokens(const TokenFilter& filter) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
     if (filter.status) sql += " WHERE status = ?";
     sql += " ORDER BY created_at, rowid";
@@ -224,6 +238,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<SealedSecret>> loadSecret(const std::string& token_id) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_, "SELECT secret_nonce, secret_box FROM tokens WHERE id = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing secret lookup"));
     s.bind(1, token_id);
@@ -235,6 +250,7 @@ class SqliteStore final : public Store {
   }
 
   Status forgetSecret(const std::string& token_id, const AuditEntry& audit) override {
+    std::lock_guard lock(mu_);
     return inTransaction("forgetting secret", [&]() -> Status {
       // Overwrite before clearing so that the old bytes do not linger in the page.
       Stmt s(db_,
@@ -257,6 +273,7 @@ class SqliteStore final : public Store {
 
   Status revokeToken(const std::string& token_id, TimePoint at, const std::string& reason,
                      const AuditEntry& audit) override {
+    std::lock_guard lock(mu_);
     return inTransaction("revoking token", [&]() -> Status {
       Stmt s(db_,
              "UPDATE tokens SET status = 'revoked', revoked_at = ?, revoke_reason = ? "
@@ -272,6 +289,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> addPlacement(const Placement& p, AuditEntry audit) override {
+    std::lock_guard lock(mu_);
     int64_t id = 0;
     Status st = inTransaction("adding placement", [&]() -> Status {
       Stmt s(
@@ -292,6 +310,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Placement>> listPlacements(
       const std::optional<std::string>& token_id) override {
+    std::lock_guard lock(mu_);
     std::string sql =
         "SELECT id, token_id, host, location, kind, owner, notes, tags, created_at FROM placements";
     if (token_id) sql += " WHERE token_id = ?";
@@ -319,6 +338,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> addCustody(const CustodyEvent& e, AuditEntry audit) override {
+    std::lock_guard lock(mu_);
     int64_t id = 0;
     Status st = inTransaction("adding custody event", [&]() -> Status {
       Stmt s(db_,
@@ -347,6 +367,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<CustodyEvent>> listCustody(const std::string& token_id) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT id, token_id, placement_id, holder, method, at, notes FROM custody_events "
            "WHERE token_id = ? ORDER BY at, id");
@@ -370,10 +391,12 @@ class SqliteStore final : public Store {
   }
 
   Status appendAudit(const AuditEntry& audit) override {
+    std::lock_guard lock(mu_);
     return inTransaction("writing audit entry", [&]() { return insertAudit(audit); });
   }
 
   Result<std::vector<AuditEntry>> listAudit(int limit) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT id, at, actor, action, object_type, object_id, details FROM audit_log "
            "ORDER BY id DESC LIMIT ?");
@@ -397,6 +420,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<LastUsedState>> getLastUsed(const std::string& token_id) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT last_used_at, service, region, checked_at FROM last_used WHERE token_id = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing last-used lookup"));
@@ -414,6 +438,7 @@ class SqliteStore final : public Store {
   }
 
   Status putLastUsed(const LastUsedState& st) override {
+    std::lock_guard lock(mu_);
     return inTransaction("writing last-used state", [&]() -> Status {
       Stmt s(db_,
              "INSERT INTO last_used (token_id, last_used_at, service, region, checked_at) "
@@ -434,6 +459,7 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> addTrigger(const TriggerRecord& t) override {
+    std::lock_guard lock(mu_);
     bool inserted = false;
     Status st = inTransaction("storing trigger", [&]() -> Status {
       Stmt s(db_,
@@ -479,6 +505,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<TriggerRecord>> listTriggers(const TriggerFilter& filter) override {
+    std::lock_guard lock(mu_);
     std::string sql =
         "SELECT id, event_id, token_id, trigger_class, source, event_time, event_source, "
         "event_name, aws_region, source_ip, user_agent, error_code, error_message, "
@@ -535,6 +562,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> registryVersion() override {
+    std::lock_guard lock(mu_);
     Stmt s(db_, "SELECT coalesce(max(id), 0) FROM audit_log");
     HT_RETURN_IF_ERROR(s.prepared("preparing registry version"));
     if (int rc = s.step(); rc != SQLITE_ROW)
@@ -544,6 +572,7 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> getCheckpoint(const std::string& source,
                                                    const std::string& position) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_, "SELECT value FROM source_checkpoints WHERE source = ? AND position = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing checkpoint lookup"));
     s.bind(1, source).bind(2, position);
@@ -555,6 +584,7 @@ class SqliteStore final : public Store {
 
   Status putCheckpoint(const std::string& source, const std::string& position,
                        const std::string& value, TimePoint at) override {
+    std::lock_guard lock(mu_);
     return inTransaction("writing checkpoint", [&]() -> Status {
       Stmt s(db_,
              "INSERT INTO source_checkpoints (source, position, value, updated_at) VALUES "
@@ -568,6 +598,7 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> objectRead(const std::string& object) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_, "SELECT 1 FROM source_objects WHERE object = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing object lookup"));
     s.bind(1, object);
@@ -579,6 +610,7 @@ class SqliteStore final : public Store {
 
   Status markObjectRead(const std::string& object, const std::string& source, TimePoint at,
                         uint64_t records, uint64_t triggers) override {
+    std::lock_guard lock(mu_);
     return inTransaction("recording object read", [&]() -> Status {
       Stmt s(db_,
              "INSERT INTO source_objects (object, source, read_at, records, triggers) VALUES "
@@ -592,6 +624,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> pruneObjectsRead(TimePoint before) override {
+    std::lock_guard lock(mu_);
     int64_t removed = 0;
     Status st = inTransaction("pruning objects read", [&]() -> Status {
       Stmt s(db_, "DELETE FROM source_objects WHERE read_at < ?");
@@ -606,6 +639,7 @@ class SqliteStore final : public Store {
   }
 
   Status putSourceHealth(const SourceHealth& h) override {
+    std::lock_guard lock(mu_);
     return inTransaction("writing source health", [&]() -> Status {
       Stmt s(db_,
              "INSERT INTO source_health (source, kind, started_at, last_poll_at, last_data_at, "
@@ -643,6 +677,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<SourceHealth>> listSourceHealth() override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT source, kind, started_at, last_poll_at, last_data_at, last_object, "
            "newest_event_time, objects, records, triggers, bad_objects, errors, last_error, "
@@ -700,6 +735,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<Incident>> latestIncidentFor(const std::string& token_id) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kIncidentColumns +
                       " FROM incidents WHERE token_id = ? ORDER BY last_seen DESC, opened_at DESC "
                       "LIMIT 1";
@@ -714,6 +750,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<Incident>> getIncident(const std::string& id) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id = ?";
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing incident lookup"));
@@ -726,6 +763,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Incident>> listIncidents(const IncidentFilter& filter) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE 1=1";
     if (filter.state) sql += " AND state = ?";
     if (filter.token_id) sql += " AND token_id = ?";
@@ -749,6 +787,7 @@ class SqliteStore final : public Store {
   Status saveIncident(const Incident& inc, const std::vector<IncidentEvent>& events,
                       const std::vector<int64_t>& trigger_ids,
                       const std::vector<OutboxItem>& notifications) override {
+    std::lock_guard lock(mu_);
     return inTransaction("saving incident", [&]() -> Status {
       Stmt up(db_,
               "INSERT INTO incidents (id, token_id, state, severity, title, opened_at, "
@@ -804,6 +843,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<IncidentEvent>> incidentTimeline(const std::string& id) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT id, incident_id, at, kind, actor, text, details FROM incident_events WHERE "
            "incident_id = ? ORDER BY at, id");
@@ -851,6 +891,7 @@ class SqliteStore final : public Store {
       "last_error, sent_at, route, result";
 
   Result<std::optional<OutboxItem>> getOutboxItem(int64_t id) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?";
     Stmt s(db_, sql.c_str());
     HT_RETURN_IF_ERROR(s.prepared("preparing outbox lookup"));
@@ -863,6 +904,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<OutboxItem>> incidentOutbox(const std::string& incident_id) override {
+    std::lock_guard lock(mu_);
     std::string sql =
         std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE incident_id = ? ORDER BY id";
     Stmt s(db_, sql.c_str());
@@ -879,6 +921,7 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> claimOutboxItem(int64_t id, TimePoint now, TimePoint lease_until) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending' AND "
            "next_attempt_at <= ?");
@@ -889,6 +932,7 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> countRouteAnnouncements(const std::string& route, TimePoint since) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT COUNT(*) FROM (SELECT DISTINCT incident_id, kind, created_at FROM outbox "
            "WHERE route = ? AND created_at >= ? AND kind IN ('new', 'escalation'))");
@@ -900,6 +944,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<OutboxItem>> dueOutbox(TimePoint now, int limit) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kOutboxColumns +
                       " FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id "
                       "LIMIT ?";
@@ -917,6 +962,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<OutboxItem>> listOutbox(const std::optional<OutboxState>& state) override {
+    std::lock_guard lock(mu_);
     std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox";
     if (state) sql += " WHERE state = ?";
     sql += " ORDER BY id";
@@ -934,6 +980,7 @@ class SqliteStore final : public Store {
   }
 
   Status recordDelivery(const OutboxItem& o, const std::optional<IncidentEvent>& entry) override {
+    std::lock_guard lock(mu_);
     return inTransaction("recording a delivery", [&]() -> Status {
       Stmt up(db_,
               "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
@@ -967,6 +1014,7 @@ class SqliteStore final : public Store {
 
   Result<std::optional<int64_t>> triggerId(const std::string& event_id, const std::string& token_id,
                                            detect::TriggerClass trigger_class) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_,
            "SELECT id FROM triggers WHERE event_id = ? AND token_id = ? AND trigger_class = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing trigger lookup"));
@@ -978,6 +1026,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<std::string>> getSetting(const std::string& key) override {
+    std::lock_guard lock(mu_);
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
     HT_RETURN_IF_ERROR(s.prepared("preparing setting lookup"));
     s.bind(1, key);
@@ -989,6 +1038,7 @@ class SqliteStore final : public Store {
 
   Result<std::string> setSettingIfAbsent(const std::string& key,
                                          const std::string& value) override {
+    std::lock_guard lock(mu_);
     std::string stored;
     Status st = inTransaction("writing setting", [&]() -> Status {
       Stmt ins(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
@@ -1091,6 +1141,7 @@ class SqliteStore final : public Store {
   }
 
   sqlite3* db_;
+  std::recursive_mutex mu_;
 };
 
 }  // namespace

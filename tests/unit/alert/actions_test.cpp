@@ -1,6 +1,7 @@
 // Response actions: a real command (stdin, environment, exit status, output cap, timeout that
 // takes the whole process group down, a command that never reads) and the webhook action
 // against a loopback HTTP server (signature checked independently with OpenSSL).
+// ctest-label: slow (waits out real process time-outs)
 #include "alert/actions.h"
 
 #include <gtest/gtest.h>

@@ -16,7 +16,6 @@
 #include "alert/outputs/webhook.h"
 #include "config/options.h"
 #include "core/strings.h"
-#include "store/locked_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/http_server.h"
 #include "support/manual_clock.h"
@@ -50,12 +49,10 @@ class DispatchTest : public ::testing::Test {
   }
 
   void openStore() {
-    locked_.reset();
     store_.reset();
     auto opened = store::openSqliteStore(dir_.file("ht.db"), config::SqliteOptions{});
     ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
     store_ = std::move(opened).value();
-    locked_ = std::make_unique<store::LockedStore>(*store_);
   }
 
   // Saves (or updates) incident `id` with one notification per output/kind pair; returns the
@@ -80,7 +77,7 @@ class DispatchTest : public ::testing::Test {
       n.push_back(o);
     }
     auto before = outbox();
-    EXPECT_TRUE(locked_->saveIncident(inc, {}, {}, n).isOk());
+    EXPECT_TRUE(store_->saveIncident(inc, {}, {}, n).isOk());
     std::vector<int64_t> ids;
     for (const auto& o : outbox()) {
       bool old = std::any_of(before.begin(), before.end(), [&](auto& b) { return b.id == o.id; });
@@ -90,7 +87,7 @@ class DispatchTest : public ::testing::Test {
   }
 
   std::vector<incidents::OutboxItem> outbox() {
-    auto all = locked_->listOutbox(std::nullopt);
+    auto all = store_->listOutbox(std::nullopt);
     EXPECT_TRUE(all.hasValue());
     return all.hasValue() ? *all : std::vector<incidents::OutboxItem>{};
   }
@@ -102,7 +99,7 @@ class DispatchTest : public ::testing::Test {
     return {};
   }
   std::vector<std::string> timelineTexts(const std::string& incident) {
-    auto tl = locked_->incidentTimeline(incident);
+    auto tl = store_->incidentTimeline(incident);
     EXPECT_TRUE(tl.hasValue());
     std::vector<std::string> out;
     if (tl.hasValue()) {
@@ -136,7 +133,6 @@ class DispatchTest : public ::testing::Test {
   FixedClock clock_{at("2026-11-28T12:00:00Z")};
   SeededRandomSource random_{7};
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::LockedStore> locked_;
   std::unique_ptr<net::HttpTransport> transport_;
   std::string token_id_;
 };
@@ -149,7 +145,7 @@ TEST_F(DispatchTest, DeliversSignedWithStableDeliveryIdAcrossRetry) {
   server.enqueue({503, {}, "busy"});
   server.enqueue({200, {}, "ok"});
   auto hook = webhook(server.url() + "/hook", "s3cret");
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   auto ids = notify(kInc, {{"hook", "new"}});
   ASSERT_EQ(ids.size(), 1u);
 
@@ -200,7 +196,7 @@ TEST_F(DispatchTest, NoSignatureWithoutSecret) {
   Server server;
   auto hook = webhook(server.url() + "/hook");
   server.enqueue({204, {}, ""});
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   notify(kInc, {{"hook", "new"}});
   EXPECT_EQ(run(d).delivered, 1);
   ASSERT_EQ(server.requestCount(), 1u);
@@ -212,7 +208,7 @@ TEST_F(DispatchTest, RetryAfterIsHonouredAndIncidentOrderKept) {
   server.enqueue({503, {{"Retry-After", "120"}}, "down"});
   server.setHandler([](const Server::Request&) { return Server::Response{200, {}, "ok"}; });
   auto hook = webhook(server.url() + "/hook");
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   auto ids = notify(kInc, {{"hook", "new"}, {"hook", "escalation"}});
   ASSERT_EQ(ids.size(), 2u);
 
@@ -249,7 +245,7 @@ TEST_F(DispatchTest, AlwaysFailingGoesDeadAfterMaxAgeWithoutLeakingThePath) {
   policy.first_delay = seconds(60);
   policy.max_delay = seconds(600);
   policy.max_age = std::chrono::hours(1);
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}}, policy);
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}}, policy);
   auto ids = notify(kInc, {{"hook", "new"}});
   const TimePoint created = clock_.now();
 
@@ -307,7 +303,7 @@ TEST_F(DispatchTest, BadRequestIsDeadAtOnce) {
   Server server;
   server.enqueue({400, {}, "bad payload"});
   auto hook = webhook(server.url() + "/hook");
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   auto ids = notify(kInc, {{"hook", "new"}});
   DispatchReport r = run(d);
   EXPECT_EQ(r.dead, 1);
@@ -379,7 +375,7 @@ TEST_F(DispatchTest, SlowOutputDoesNotDelayAnother) {
   auto slow_hook = makeWebhookOutput(so, *slow_transport);
   auto fast_hook = webhook(fast.url() + "/fast");
   // "a-slow" sorts first, so it would be served first if outputs ran in turn.
-  Dispatcher d(*locked_, clock_, random_,
+  Dispatcher d(*store_, clock_, random_,
                {{"a-slow", slow_hook.get()}, {"b-fast", fast_hook.get()}});
   auto ids = notify(kInc, {{"a-slow", "new"}});
   auto ids2 = notify(kInc2, {{"b-fast", "new"}});
@@ -401,7 +397,7 @@ TEST_F(DispatchTest, SlowOutputDoesNotDelayAnother) {
 }
 
 TEST_F(DispatchTest, UnknownOutputIsDead) {
-  Dispatcher d(*locked_, clock_, random_, {});
+  Dispatcher d(*store_, clock_, random_, {});
   auto ids = notify(kInc, {{"gone", "new"}});
   DispatchReport r = run(d);
   EXPECT_EQ(r.unknown_output, 1);
@@ -416,7 +412,7 @@ TEST_F(DispatchTest, UnknownOutputIsDead) {
 TEST_F(DispatchTest, PrivateTargetsAreRefusedUnlessAllowed) {
   Server server;
   auto hook = webhook(server.url() + "/hook", "", /*allow_private=*/false);
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   auto ids = notify(kInc, {{"hook", "new"}});
   DispatchReport r = run(d);
   EXPECT_EQ(r.dead, 1);
@@ -492,7 +488,7 @@ TEST_F(DispatchTest, RestartDeliversEachExactlyOnce) {
   ASSERT_EQ(ids.size(), 3u);
   {
     auto hook = webhook(server.url() + "/hook");
-    Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+    Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
     DispatchReport r = run(d);
     EXPECT_EQ(r.delivered, 1);
     EXPECT_EQ(r.retried, 2);
@@ -501,7 +497,7 @@ TEST_F(DispatchTest, RestartDeliversEachExactlyOnce) {
   openStore();
   healthy = true;
   auto hook = webhook(server.url() + "/hook");
-  Dispatcher d(*locked_, clock_, random_, {{"hook", hook.get()}});
+  Dispatcher d(*store_, clock_, random_, {{"hook", hook.get()}});
   for (int i = 0; i < 10; ++i) {
     clock_.advance(seconds(60));
     run(d);
@@ -526,7 +522,7 @@ class DeliveryDrainTest : public DispatchTest {
     o.allow_private = true;
     o.timeout_ms = 5000;
     options.outputs.push_back(o);
-    auto d = Delivery::create(*locked_, clock, options,
+    auto d = Delivery::create(*store_, clock, options,
                               [](const std::string&) -> std::optional<std::string> { return {}; });
     EXPECT_TRUE(d.hasValue()) << d.status().toString();
     return d.hasValue() ? std::move(d).value() : nullptr;

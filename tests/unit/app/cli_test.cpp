@@ -1,6 +1,7 @@
 // Drives the real honeytrail binary as a user or a script would: every command's contract,
 // the new-user walk-through from README.md, and bad input that must change nothing.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -374,6 +375,46 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   RunResult unknown = ht({"token", "show", "ht-doesnotexist"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("ht-doesnotexist"), std::string::npos);
+}
+
+// Every command that writes fails cleanly when another process holds the database's write lock
+// past the busy timeout: exit 1, a message that says why, no crash, no secret printed for a
+// token that was not stored, and nothing half-written.
+TEST_F(CliTest, WritingCommandsFailCleanlyWhileTheDatabaseIsLocked) {
+  json t = createToken("web-01");
+  const std::string id = t["id"];
+  test::writeText(data_dir() + "/honeytrail.yaml",
+                  "storage:\n  sqlite:\n    busy_timeout_ms: 200\n");
+  const std::string tokens_before = ht({"token", "list", "--output", "json"}).out;
+  const size_t history_before = htJsonLines({"history"}).size();
+
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open((data_dir() + "/honeytrail.db").c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::vector<std::vector<std::string>> writers = {
+      {"token", "create", "--label", "db-02"},
+      {"token", "import", "--key-id", "AKIASP2TPHJSQH3FJRUX"},
+      {"placement", "add", id, "--host", "web-02", "--path", "/srv/.aws/credentials"},
+      {"custody", "add", id, "--holder", "ansible@ci-02", "--method", "ansible"},
+      {"token", "forget-secret", id},
+      {"token", "revoke", id},
+  };
+  std::string failed_output;
+  for (const auto& args : writers) {
+    RunResult r = ht(args);
+    failed_output += r.out + r.err;
+    std::string cmd = args[0] + " " + args[1];
+    EXPECT_EQ(r.exit_code, 1) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find("database is locked"), std::string::npos) << cmd << ": " << r.err;
+    EXPECT_EQ(r.err.find("terminate called"), std::string::npos) << cmd;
+    EXPECT_TRUE(r.out.empty()) << cmd << " printed: " << r.out;
+  }
+  ASSERT_EQ(sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(holder);
+
+  EXPECT_EQ(ht({"token", "list", "--output", "json"}).out, tokens_before);
+  EXPECT_EQ(htJsonLines({"history"}).size(), history_before) << "no audit entry without its change";
+  expectNoSecretIn(failed_output);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The credentials chain, shared-file profiles, assumed roles and endpoint/region resolution,
 // with a map for the environment and files in a temporary HOME.
+// ctest-label: slow (runs the AWS CLI as the reference client)
 #include "aws/credentials.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // matchEvent against real CloudTrail data with golden expectations computed by jq, fixtures for
 // the cases the data lacks, and a million-token index.
+// ctest-label: slow (builds a million-token index)
 #include "detect/matcher.h"
 
 #include <gtest/gtest.h>

@@ -30,7 +30,6 @@
 #include "aws/key_id.h"
 #include "aws/session.h"
 #include "core/clock.h"
-#include "store/locked_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/moto_server.h"
 #include "support/test_signing.h"
@@ -197,8 +196,7 @@ class PushTest : public ::testing::Test {
   void SetUp() override {
     auto opened = store::openSqliteStore(dir_.file("h.db"), {});
     ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
-    backend_ = std::move(opened).value();
-    store_ = std::make_unique<store::LockedStore>(*backend_);
+    store_ = std::move(opened).value();
     vault_ = std::make_unique<tokens::SecretVault>(
         config_.secrets, dir_.path(),
         [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
@@ -278,7 +276,6 @@ class PushTest : public ::testing::Test {
   test::TempDir dir_;
   config::Config config_;
   SodiumRandomSource random_;
-  std::unique_ptr<store::Store> backend_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<tokens::SecretVault> vault_;
   std::unique_ptr<tokens::Registry> registry_;

@@ -4,6 +4,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <thread>
+#include <vector>
+
 #include "support/test_support.h"
 
 namespace ht::store {
@@ -332,6 +335,43 @@ TEST(SqliteStoreTest, UnopenablePathIsAnError) {
   auto store = openSqliteStore("/proc/honeytrail-no/such/dir/h.db", {});
   ASSERT_FALSE(store.hasValue());
   EXPECT_EQ(store.status().code(), StatusCode::kPermissionDenied) << store.status().toString();
+}
+
+// `serve` shares one store between its sources, the push endpoint's connections and the
+// dispatcher: the back-end itself serialises calls (there is no locking wrapper to forget).
+TEST(SqliteStoreThreadsTest, ManyThreadsWriteAndReadOneStoreAtOnce) {
+  test::TempDir dir;
+  auto opened = openSqliteStore(dir.file("ht.db"), config::SqliteOptions{});
+  ASSERT_TRUE(opened.hasValue()) << opened.status().toString();
+  std::unique_ptr<Store> store = std::move(opened).value();
+  constexpr int kThreads = 8;
+  constexpr int kEach = 50;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        SourceHealth h;
+        h.source = "src-" + std::to_string(t);
+        h.kind = "s3";
+        h.objects = static_cast<uint64_t>(i);
+        if (!store->putSourceHealth(h).isOk()) ++failures[t];
+        if (!store->putCheckpoint(h.source, "after", std::to_string(i), TimePoint{}).isOk())
+          ++failures[t];
+        if (!store->listSourceHealth().hasValue()) ++failures[t];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
+  auto health = store->listSourceHealth();
+  ASSERT_TRUE(health.hasValue());
+  EXPECT_EQ(health->size(), static_cast<size_t>(kThreads));
+  for (int t = 0; t < kThreads; ++t) {
+    auto at = store->getCheckpoint("src-" + std::to_string(t), "after");
+    ASSERT_TRUE(at.hasValue());
+    EXPECT_EQ(at->value_or(""), std::to_string(kEach - 1));
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // not by pattern matching. Tests skip, saying why, when a consumer is missing from the machine.
 // The secrets below are made up; still, nothing here prints a secret when it fails: values are
 // compared with EXPECT_TRUE and subprocess output is shown with the secrets redacted.
+// ctest-label: slow (runs the AWS CLI, Python, Node and Terraform on what it renders)
 #include "tokens/render.h"
 
 #include <fcntl.h>

@@ -1,5 +1,6 @@
 // The email output: its RFC 5322 message read back by an independent parser (Python's email
 // package), and its delivery to a real SMTP server (aiosmtpd) with STARTTLS on loopback.
+// ctest-label: slow (starts aiosmtpd and Python's email parser)
 #include "alert/outputs/email.h"
 
 #include <arpa/inet.h>
