@@ -58,8 +58,7 @@ void pollLastUsed(CommandEnv& env, const PollArgs& args) {
   aws::AwsSession* session = unwrap(c.aws());
   // The same pipeline as `serve`: each new use is stored, grouped into its incident and
   // announced through the outbox, and only then hidden by the saved last-used state.
-  alert::Delivery* delivery = nullptr;
-  if (!c.config().alerts.routes.empty()) delivery = unwrap(c.delivery());
+  alert::Delivery* delivery = routedDelivery(c);
   live::Pipeline* pipeline = unwrap(c.pipeline());
   unwrap(pipeline->catchUp());
   installStopHandlers();
@@ -73,11 +72,7 @@ void pollLastUsed(CommandEnv& env, const PollArgs& args) {
                                       {"uses", std::to_string(report.triggers.size())},
                                       {"new_triggers", std::to_string(pass.new_triggers.size())},
                                       {"errors", std::to_string(report.errors)}});
-    if (delivery != nullptr && !pass.new_triggers.empty()) {
-      auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
-      printDrain("aws poll-last-used",
-                 unwrap(delivery->drain(wait)));
-    }
+    if (!pass.new_triggers.empty()) deliverCaused(c, delivery, "aws poll-last-used");
     if (report.errors > 0 && !args.watch) env.fail();
   } while (args.watch && sleepUnlessStopped(c.config().aws.last_used_poll_seconds));
 }

@@ -93,4 +93,14 @@ void printDrain(const std::string& who, const alert::DrainSummary& s) {
   std::cerr << "\n";
 }
 
+alert::Delivery* routedDelivery(Context& c) {
+  return c.config().alerts.routes.empty() ? nullptr : unwrap(c.delivery());
+}
+
+void deliverCaused(Context& c, alert::Delivery* delivery, const std::string& who) {
+  if (delivery == nullptr) return;
+  auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
+  printDrain(who, unwrap(delivery->drain(wait)));
+}
+
 }  // namespace ht::app

@@ -43,5 +43,11 @@ bool sleepUnlessStopped(int seconds);
 // The summary after a command drained the outbox, on standard error: who is "ingest",
 // "alert flush", ...
 void printDrain(const std::string& who, const alert::DrainSummary& s);
+// For a command whose triggers may announce incidents (ingest, aws poll-last-used): the alert
+// delivery when a route is configured, built (credentials read) before any work so that a
+// missing credential stops the command instead of leaving alerts it cannot send; else nullptr.
+alert::Delivery* routedDelivery(Context& c);
+// Delivers what such a command caused, waiting up to alerts.ingest_wait_seconds for retries.
+void deliverCaused(Context& c, alert::Delivery* delivery, const std::string& who);
 
 }  // namespace ht::app

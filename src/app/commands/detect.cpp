@@ -44,10 +44,7 @@ void printTrigger(const detect::TriggerRecord& t, const std::string& key_id, boo
 
 void ingest(CommandEnv& env, const IngestArgs& args) {
   Context& c = env.ctx();
-  // Outputs are built (and their credentials read) before any work, so that a missing
-  // credential stops the command instead of leaving alerts it cannot send.
-  alert::Delivery* delivery = nullptr;
-  if (!c.config().alerts.routes.empty()) delivery = unwrap(c.delivery());
+  alert::Delivery* delivery = routedDelivery(c);
   live::Pipeline* pipeline = unwrap(c.pipeline());
   detect::ScanOptions options;
   options.threads = args.threads > 0 ? args.threads : defaultThreads();
@@ -64,10 +61,7 @@ void ingest(CommandEnv& env, const IngestArgs& args) {
             << summary.matched_events << " matching event(s), " << batch.new_triggers
             << " new trigger(s), " << batch.incidents_opened << " new incident(s), "
             << summary.duplicates << " duplicate(s), " << summary.problems << " problem(s)\n";
-  if (delivery != nullptr) {
-    auto wait = std::chrono::seconds(c.config().alerts.ingest_wait_seconds);
-    printDrain("ingest", unwrap(delivery->drain(wait)));
-  }
+  deliverCaused(c, delivery, "ingest");
 }
 
 void addIngest(CLI::App& app, CommandEnv& env) {
